@@ -1,0 +1,195 @@
+package com.contactlistbridge.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The bridge's own settings, read from properties (or their environment variables) and validated together, so a bad
+ * start names every problem at once.
+ */
+public record BridgeSettings(
+        String kafkaBrokers,
+        String requestsTopic,
+        String createdTopic,
+        String deadLetterTopic,
+        String consumerGroup,
+        int maxEventBytes,
+        URI koreBaseUrl,
+        String streamId,
+        String accountId,
+        String iid,
+        String clientId,
+        String clientSecret,
+        String jwtSubject,
+        Duration jwtExpiry,
+        int maxAttempts,
+        long initialDelayMillis,
+        long maxDelayMillis,
+        long maxRetryAfterMillis,
+        int errorMessageMaxLength) {
+
+    /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
+
+    /** Looks a property up (placeholders and environment variables already applied); empty when unset. */
+    @FunctionalInterface
+    public interface Source extends Function<String, Optional<String>> {
+    }
+
+    /**
+     * Reads and validates every setting.
+     *
+     * @throws InvalidSettingsException listing every missing or invalid setting
+     */
+    public static BridgeSettings load(Source source) {
+        Reader r = new Reader(source);
+        BridgeSettings settings = new BridgeSettings(
+                r.required("kafka.brokers"),
+                r.required("bridge.topic.requests"),
+                r.required("bridge.topic.created"),
+                r.required("bridge.topic.dead-letter"),
+                r.required("bridge.consumer-group"),
+                (int) r.number("bridge.max-event-bytes", 1, 64L * 1024 * 1024),
+                r.baseUrl("kore.base-url"),
+                r.safeId("kore.stream-id"),
+                r.safeId("kore.account-id"),
+                r.safeId("kore.iid"),
+                r.required("kore.client-id"),
+                r.secret("kore.client-secret"),
+                r.required("kore.jwt.subject"),
+                Duration.ofSeconds(r.number("kore.jwt.expiry-seconds", 1, 3600)),
+                (int) r.number("bridge.retry.max-attempts", 1, 100),
+                r.number("bridge.retry.initial-delay-ms", 0, Long.MAX_VALUE),
+                r.number("bridge.retry.max-delay-ms", 0, Long.MAX_VALUE),
+                r.number("bridge.retry.max-retry-after-ms", 0, Long.MAX_VALUE),
+                (int) r.number("bridge.error.message-max-length", 64, 16_384));
+        r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
+        r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
+                settings.deadLetterTopic);
+        r.distinct("bridge.topic.created", settings.createdTopic, "bridge.topic.dead-letter", settings.deadLetterTopic);
+        r.failIfProblems();
+        return settings;
+    }
+
+    /** The Create Contact List v2 URL for this stream and account (fixed at start-up, never taken from a message). */
+    public String createContactListUrl() {
+        String base = koreBaseUrl.toString().replaceAll("/+$", "");
+        return base + "/campaign/api/v2/public/" + streamId + "/campaign/contactList/createContactList?accountId="
+                + accountId;
+    }
+
+    /** Never print the secret, not even in a toString used by a debugger or a log line. */
+    @Override
+    public String toString() {
+        return "BridgeSettings[kafkaBrokers=" + kafkaBrokers + ", requestsTopic=" + requestsTopic + ", createdTopic="
+                + createdTopic + ", deadLetterTopic=" + deadLetterTopic + ", consumerGroup=" + consumerGroup
+                + ", koreBaseUrl=" + koreBaseUrl + ", streamId=" + streamId + ", accountId=" + accountId + ", iid="
+                + iid + ", clientId=" + clientId + ", clientSecret=***, maxAttempts=" + maxAttempts + "]";
+    }
+
+    /** The environment variable that overrides a property, as Camel derives it. */
+    public static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static final class Reader {
+        private final Source source;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Source source) {
+            this.source = source;
+        }
+
+        String optional(String key) {
+            return source.apply(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+        }
+
+        String required(String key) {
+            String value = optional(key);
+            if (value == null) {
+                problem(key, "is missing");
+            }
+            return value;
+        }
+
+        String secret(String key) {
+            String value = optional(key);
+            if (value == null) {
+                problem(key, "is missing");
+            } else if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                problem(key, "is too short: HS256 needs at least 32 bytes (the value is not shown)");
+            }
+            return value;
+        }
+
+        String safeId(String key) {
+            String value = required(key);
+            if (value != null && !SAFE_ID.matcher(value).matches()) {
+                problem(key, "may contain only letters, digits and . _ : - (got '" + value + "')");
+            }
+            return value;
+        }
+
+        URI baseUrl(String key) {
+            String value = required(key);
+            if (value == null) {
+                return null;
+            }
+            try {
+                URI uri = new URI(value);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    problem(key, "must be an http or https URL such as https://platform.kore.ai (got '" + value + "')");
+                } else if (uri.getHost() == null) {
+                    problem(key, "has no host (got '" + value + "')");
+                } else if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
+                    problem(key, "must not have a query, fragment or user info (got '" + value + "')");
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                problem(key, "is not a valid URL: " + e.getMessage());
+                return null;
+            }
+        }
+
+        long number(String key, long min, long max) {
+            String value = required(key);
+            if (value == null) {
+                return min;
+            }
+            try {
+                long number = Long.parseLong(value);
+                if (number < min || number > max) {
+                    problem(key, "must be between " + min + " and " + max + " (got " + number + ")");
+                }
+                return number;
+            } catch (NumberFormatException e) {
+                problem(key, "must be a whole number (got '" + value + "')");
+                return min;
+            }
+        }
+
+        void distinct(String keyA, String a, String keyB, String b) {
+            if (a != null && a.equals(b)) {
+                problem(keyB, "must differ from " + keyA + " (both are '" + a + "')");
+            }
+        }
+
+        void problem(String key, String text) {
+            problems.add(key + " (env " + envName(key) + ") " + text);
+        }
+
+        void failIfProblems() {
+            if (!problems.isEmpty()) {
+                throw new InvalidSettingsException(problems);
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package com.contactlistbridge.event;
+
+/** Names of the exchange properties that carry one event through the routes (YAML mapping in, Java plumbing out). */
+public final class BridgeExchange {
+
+    /** Set by the YAML mapping: the CRM's event id, if the event has one. */
+    public static final String EVENT_ID = "eventId";
+    /** Set by the YAML mapping: the list name. */
+    public static final String CONTACT_LIST_NAME = "contactListName";
+    /** Set by the YAML mapping: the list description. */
+    public static final String CONTACT_LIST_DESCRIPTION = "contactListDescription";
+    /** Set by the YAML mapping: whether the list allows duplicate contacts (optional). */
+    public static final String CONTACT_LIST_ALLOW_DUPLICATES = "contactListAllowDuplicates";
+
+    /** The resolved event id: eventId, else record key, else topic-partition-offset. */
+    public static final String RESOLVED_EVENT_ID = "bridgeEventId";
+    /** The validated {@link ContactListRequest}. */
+    public static final String REQUEST = "bridgeRequest";
+    /** The parsed success response ({@code com.contactlistbridge.kore.CreatedContactList}). */
+    public static final String CREATED = "bridgeCreated";
+    /** How many HTTP calls to Kore.ai this event has made so far. */
+    public static final String ATTEMPTS = "bridgeAttempts";
+    /** How many 401 answers this event has had (a 401 earns one retry with a fresh token). */
+    public static final String AUTH_FAILURES = "bridgeAuthFailures";
+
+    private BridgeExchange() {
+    }
+}

@@ -1,0 +1,80 @@
+package com.contactlistbridge.kore;
+
+import java.io.IOException;
+
+import com.contactlistbridge.event.InvalidEventException;
+
+/**
+ * Decides what a failure means: which dead-letter reason it earns and whether retrying can help.
+ *
+ * <ul>
+ *   <li>invalid event: INVALID_EVENT, never retried;</li>
+ *   <li>5xx, 408, 429 or Kore's rate-limit message, connection errors and timeouts: retryable, UNAVAILABLE when the
+ *       retries run out;</li>
+ *   <li>401: AUTH_FAILED, retried once with a fresh token (see {@link KoreRetryPolicy}); 403: AUTH_FAILED;</li>
+ *   <li>any other status, or a 2xx without a list id: REJECTED, never retried;</li>
+ *   <li>anything else (for example the created record could not be published): UNAVAILABLE, not retried.</li>
+ * </ul>
+ */
+public class KoreErrorClassifier {
+
+    private final SecretRedactor redactor;
+
+    public KoreErrorClassifier(SecretRedactor redactor) {
+        this.redactor = redactor;
+    }
+
+    public Classification classify(Throwable failure) {
+        InvalidEventException invalid = find(failure, InvalidEventException.class);
+        if (invalid != null) {
+            return new Classification(FailureReason.INVALID_EVENT, false, null, redactor.redact(invalid.getMessage()),
+                    -1);
+        }
+        KoreApiException api = find(failure, KoreApiException.class);
+        if (api != null) {
+            return classifyStatus(api);
+        }
+        IOException io = find(failure, IOException.class);
+        if (io != null) {
+            return new Classification(FailureReason.UNAVAILABLE, true, null,
+                    redactor.redact("Kore.ai call failed: " + describe(io)), -1);
+        }
+        Throwable root = failure;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new Classification(FailureReason.UNAVAILABLE, false, null,
+                redactor.redact("unexpected error: " + describe(root)), -1);
+    }
+
+    private Classification classifyStatus(KoreApiException api) {
+        int status = api.httpStatus();
+        String message = redactor.redact(api.getMessage());
+        if (api.rateLimited() || status == 408 || status >= 500) {
+            return new Classification(FailureReason.UNAVAILABLE, true, status, message, api.retryAfterMillis());
+        }
+        if (status == 401 || status == 403) {
+            return new Classification(FailureReason.AUTH_FAILED, false, status, message, -1);
+        }
+        return new Classification(FailureReason.REJECTED, false, status, message, -1);
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName()
+                : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth < 16; depth++) {
+            if (type.isInstance(current)) {
+                return type.cast(current);
+            }
+            current = current.getCause();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,148 @@
+package com.contactlistbridge.kore;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.contactlistbridge.event.BridgeExchange;
+import com.contactlistbridge.event.ContactListRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * Reads Kore.ai's answer: a 2xx with {@code data._id} becomes a {@link CreatedContactList}; anything else becomes a
+ * {@link KoreApiException} carrying the status and Kore's own error message (redacted and truncated).
+ */
+public class KoreResponseParser implements Processor {
+
+    /** Kore's documented text for the per-minute limit; seen with statuses other than 429 too. */
+    static final String RATE_LIMIT_MESSAGE = "exceeded the per-minute rate limit";
+
+    private final ObjectMapper mapper;
+    private final SecretRedactor redactor;
+    private final Clock clock;
+
+    public KoreResponseParser(ObjectMapper mapper, SecretRedactor redactor, Clock clock) {
+        this.mapper = mapper;
+        this.redactor = redactor;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws KoreApiException {
+        Message message = exchange.getMessage();
+        Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        byte[] body = message.getBody(byte[].class);
+        String retryAfter = message.getHeader("Retry-After", String.class);
+        CreatedContactList created = parse(status == null ? 0 : status, body, retryAfter,
+                exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class),
+                exchange.getProperty(BridgeExchange.REQUEST, ContactListRequest.class));
+        exchange.setProperty(BridgeExchange.CREATED, created);
+    }
+
+    /**
+     * Interprets one answer.
+     *
+     * @throws KoreApiException for every status other than 2xx, and for a 2xx without {@code data._id}
+     */
+    public CreatedContactList parse(int status, byte[] body, String retryAfterHeader, String eventId,
+                                    ContactListRequest request) throws KoreApiException {
+        JsonNode json = readJson(body);
+        if (status >= 200 && status < 300) {
+            JsonNode data = json == null ? null : json.path("data");
+            String id = data == null ? null : text(data.get("_id"));
+            if (id == null) {
+                throw new KoreApiException(status, "Kore.ai answered " + status + " without data._id: "
+                        + redactor.redact(raw(body)), false, -1);
+            }
+            String name = text(data.get("name"));
+            String createdAt = text(data.get("createdAt"));
+            return new CreatedContactList(eventId, id, name != null ? name : request == null ? null : request.name(),
+                    text(data.get("status")), createdAt != null ? createdAt : clock.instant().toString());
+        }
+        String kore = errorMessage(json, body);
+        boolean rateLimited = status == 429 || kore.toLowerCase(Locale.ROOT).contains(RATE_LIMIT_MESSAGE);
+        throw new KoreApiException(status, "Kore.ai answered " + status + ": " + redactor.redact(kore), rateLimited,
+                retryAfterMillis(retryAfterHeader));
+    }
+
+    /** Parses Retry-After as delta-seconds or an HTTP date; -1 when absent or unreadable. */
+    long retryAfterMillis(String header) {
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        String value = header.strip();
+        try {
+            long seconds = Long.parseLong(value);
+            return seconds < 0 ? -1 : Duration.ofSeconds(seconds).toMillis();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Math.max(0, Duration.between(clock.instant(), at).toMillis());
+            } catch (DateTimeParseException notDate) {
+                return -1;
+            }
+        }
+    }
+
+    private String errorMessage(JsonNode json, byte[] body) {
+        if (json != null) {
+            List<String> messages = new ArrayList<>();
+            for (JsonNode error : json.path("errors")) {
+                String msg = text(error.get("msg"));
+                if (msg == null) {
+                    msg = text(error.get("message"));
+                }
+                JsonNode code = error.get("code");
+                if (msg != null) {
+                    messages.add(code != null && !code.isNull() ? msg + " (code " + code.asText() + ")" : msg);
+                }
+            }
+            if (!messages.isEmpty()) {
+                return String.join("; ", messages);
+            }
+            String message = text(json.get("message"));
+            if (message != null) {
+                String status = text(json.get("status"));
+                return status != null ? status + ": " + message : message;
+            }
+        }
+        String raw = raw(body);
+        return raw.isBlank() ? "(empty body)" : raw;
+    }
+
+    private JsonNode readJson(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    private static String raw(byte[] body) {
+        return body == null ? "" : new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static String text(JsonNode node) {
+        if (node == null || node.isNull() || node.isContainerNode()) {
+            return null;
+        }
+        String text = node.asText();
+        return text.isBlank() ? null : text;
+    }
+}

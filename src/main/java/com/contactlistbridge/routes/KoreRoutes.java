@@ -1,0 +1,35 @@
+package com.contactlistbridge.routes;
+
+import com.contactlistbridge.config.BridgeSettings;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The Kore.ai call: clean headers, JSON body, a freshly signed JWT, POST to Create Contact List v2, answer parsed.
+ *
+ * <p>This route has no error handler of its own: a failure travels back to the calling step, and the caller's
+ * redelivery re-runs this whole route, so every attempt gets a new token and a clean request.
+ */
+public class KoreRoutes extends RouteBuilder {
+
+    public static final String CREATE_CONTACT_LIST = "direct:kore-create-contact-list";
+
+    @Override
+    public void configure() {
+        BridgeSettings settings = getContext().getRegistry().findSingleByType(BridgeSettings.class);
+        // throwExceptionOnFailure=false: koreResponseParser reads every status itself and classifies it.
+        String endpoint = settings.createContactListUrl() + "&throwExceptionOnFailure=false";
+
+        from(CREATE_CONTACT_LIST)
+                .routeId("kore-create-contact-list")
+                .description("POST one contact list to Kore.ai Create Contact List API-v2")
+                .errorHandler(noErrorHandler())
+                // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
+                .removeHeaders("*").id("strip-incoming-headers")
+                .process("koreRequestFactory").id("build-request")
+                .process("jwtSigner").id("sign-jwt")
+                .to(endpoint).id("post-create-contact-list")
+                .process("koreResponseParser").id("parse-response")
+                // The token and Kore's response headers must not travel on to Kafka.
+                .removeHeaders("*").id("strip-response-headers");
+    }
+}

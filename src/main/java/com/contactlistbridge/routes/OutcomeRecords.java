@@ -1,0 +1,102 @@
+package com.contactlistbridge.routes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.contactlistbridge.event.BridgeExchange;
+import com.contactlistbridge.event.EventIdResolver;
+import com.contactlistbridge.kore.Classification;
+import com.contactlistbridge.kore.CreatedContactList;
+import com.contactlistbridge.kore.KoreErrorClassifier;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+
+/** Shapes the two outcome records of the contract: the created record and the dead-letter headers. */
+public class OutcomeRecords {
+
+    public static final String REASON = "bridge.error.reason";
+    public static final String MESSAGE = "bridge.error.message";
+    public static final String HTTP_STATUS = "bridge.error.http-status";
+    public static final String ATTEMPTS = "bridge.error.attempts";
+    public static final String ORIGINAL_TOPIC = "bridge.original.topic";
+    public static final String ORIGINAL_PARTITION = "bridge.original.partition";
+    public static final String ORIGINAL_OFFSET = "bridge.original.offset";
+    public static final String EVENT_ID = "bridge.event-id";
+    /** Set only when a list was created but its created record could not be published. */
+    public static final String CONTACT_LIST_ID = "bridge.contact-list-id";
+
+    private final ObjectMapper mapper;
+    private final KoreErrorClassifier classifier;
+    private final EventIdResolver eventIdResolver;
+
+    public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver) {
+        this.mapper = mapper;
+        this.classifier = classifier;
+        this.eventIdResolver = eventIdResolver;
+    }
+
+    /**
+     * Turns the message into the created record: the input's key, a JSON value with eventId, contactListId, name,
+     * status and createdAt, and no other headers.
+     */
+    public void toCreatedRecord(Exchange exchange) throws JsonProcessingException {
+        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        if (created == null) {
+            throw new IllegalStateException("no created contact list on the exchange: call the Kore.ai route first");
+        }
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("eventId", created.eventId());
+        value.put("contactListId", created.contactListId());
+        value.put("name", created.name());
+        value.put("status", created.status());
+        value.put("createdAt", created.createdAt());
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
+        if (key != null) {
+            message.setHeader(KafkaConstants.KEY, key);
+        }
+        message.setHeader(EVENT_ID, created.eventId());
+        message.setBody(mapper.writeValueAsBytes(value));
+    }
+
+    /**
+     * Adds the contract's error headers to the original record (whose key, value and own headers stay as they were).
+     *
+     * @throws AbandonedOnShutdownException when a retryable failure meets a stopping bridge: the record is left
+     *                                      uncommitted, to be processed again after the restart, instead of being
+     *                                      dead-lettered
+     */
+    public void toDeadLetterRecord(Exchange exchange) throws AbandonedOnShutdownException {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Classification c = classifier.classify(failure);
+        if (c.retryable() && (exchange.getContext().isStopping() || exchange.getContext().isStopped())) {
+            throw new AbandonedOnShutdownException(c.message());
+        }
+        Message message = exchange.getMessage();
+        message.setHeader(REASON, c.reason().name());
+        message.setHeader(MESSAGE, c.message());
+        if (c.httpStatus() != null) {
+            message.setHeader(HTTP_STATUS, c.httpStatus().toString());
+        } else {
+            message.removeHeader(HTTP_STATUS);
+        }
+        message.setHeader(ATTEMPTS, String.valueOf(exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class)));
+        message.setHeader(ORIGINAL_TOPIC, String.valueOf(message.getHeader(KafkaConstants.TOPIC)));
+        message.setHeader(ORIGINAL_PARTITION, String.valueOf(message.getHeader(KafkaConstants.PARTITION)));
+        message.setHeader(ORIGINAL_OFFSET, String.valueOf(message.getHeader(KafkaConstants.OFFSET)));
+        message.setHeader(EVENT_ID, eventIdResolver.resolve(exchange));
+        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        if (created != null) {
+            message.setHeader(CONTACT_LIST_ID, created.contactListId());
+        } else {
+            message.removeHeader(CONTACT_LIST_ID);
+        }
+        // Remember the outcome for the log line after the publish.
+        exchange.setProperty("bridgeFailureReason", c.reason().name());
+        exchange.setProperty("bridgeFailureMessage", c.message());
+    }
+}

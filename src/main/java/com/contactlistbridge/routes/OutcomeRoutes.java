@@ -1,0 +1,40 @@
+package com.contactlistbridge.routes;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Publishes the outcome records. Each publish waits for Kafka's acknowledgement (acks=all), so by the time the
+ * exchange completes and its offset may be committed, the outcome is safely stored.
+ */
+public class OutcomeRoutes extends RouteBuilder {
+
+    public static final String PUBLISH_CREATED = "direct:publish-created";
+    public static final String DEAD_LETTER = "direct:dead-letter";
+
+    @Override
+    public void configure() {
+        from(PUBLISH_CREATED)
+                .routeId("publish-created")
+                .description("Publish the created contact list id to the created topic, keyed like the input")
+                .errorHandler(noErrorHandler())
+                .bean("outcomeRecords", "toCreatedRecord").id("build-created-record")
+                .to("kafka:{{bridge.topic.created}}").id("send-created")
+                .log(LoggingLevel.INFO, "contact-list-bridge.outcome",
+                        "created eventId=${exchangeProperty.bridgeEventId}"
+                                + " contactListId=${exchangeProperty.bridgeCreated.contactListId}"
+                                + " attempts=${exchangeProperty.bridgeAttempts}").id("log-created");
+
+        from(DEAD_LETTER)
+                .routeId("dead-letter")
+                .description("Publish the original record to the dead-letter topic with headers that say why")
+                // Errors here must reach the Kafka consumer (offset not committed), never loop back into this route.
+                .errorHandler(noErrorHandler())
+                .bean("outcomeRecords", "toDeadLetterRecord").id("build-dead-letter-record")
+                .to("kafka:{{bridge.topic.dead-letter}}").id("send-dead-letter")
+                .log(LoggingLevel.WARN, "contact-list-bridge.outcome",
+                        "dead-lettered eventId=${exchangeProperty.bridgeEventId} reason=${exchangeProperty.bridgeFailureReason}"
+                                + " attempts=${header[bridge.error.attempts]}"
+                                + " message=${exchangeProperty.bridgeFailureMessage}").id("log-dead-lettered");
+    }
+}
