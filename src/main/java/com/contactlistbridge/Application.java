@@ -1,6 +1,7 @@
 package com.contactlistbridge;
 
 import com.contactlistbridge.config.BridgeConfiguration;
+import com.contactlistbridge.config.InvalidSettingsException;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
@@ -16,9 +17,17 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = newMain();
-        int exit = main.run(args);
-        System.exit(exit);
+        try {
+            System.exit(newMain().run(args));
+        } catch (Exception e) {
+            InvalidSettingsException invalid = findInvalidSettings(e);
+            if (invalid == null) {
+                throw e;
+            }
+            // A configuration mistake is not a crash: print the list of problems, not a stack trace.
+            System.err.println(invalid.getMessage());
+            System.exit(2);
+        }
     }
 
     /** Builds the production bridge: settings, beans, the Java plumbing routes and the YAML routes from routes/. */
@@ -30,5 +39,14 @@ public final class Application {
         main.configure().addRoutesBuilder(new KoreRoutes());
         main.configure().addRoutesBuilder(new OutcomeRoutes());
         return main;
+    }
+
+    private static InvalidSettingsException findInvalidSettings(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidSettingsException invalid) {
+                return invalid;
+            }
+        }
+        return null;
     }
 }

@@ -11,6 +11,7 @@ import com.contactlistbridge.kore.KoreRequestFactory;
 import com.contactlistbridge.kore.KoreResponseParser;
 import com.contactlistbridge.kore.KoreRetryPolicy;
 import com.contactlistbridge.kore.SecretRedactor;
+import com.contactlistbridge.routes.OffsetCommitter;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
@@ -44,6 +45,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("koreErrorClassifier", classifier);
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
                 settings.maxRetryAfterMillis()));
+        registry.bind("offsetCommitter", new OffsetCommitter());
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver));
     }
 }

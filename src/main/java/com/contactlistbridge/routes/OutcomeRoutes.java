@@ -20,6 +20,7 @@ public class OutcomeRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .bean("outcomeRecords", "toCreatedRecord").id("build-created-record")
                 .to("kafka:{{bridge.topic.created}}").id("send-created")
+                .bean("offsetCommitter", "commit").id("commit-created")
                 .log(LoggingLevel.INFO, "contact-list-bridge.outcome",
                         "created eventId=${exchangeProperty.bridgeEventId}"
                                 + " contactListId=${exchangeProperty.bridgeCreated.contactListId}"
@@ -32,6 +33,7 @@ public class OutcomeRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .bean("outcomeRecords", "toDeadLetterRecord").id("build-dead-letter-record")
                 .to("kafka:{{bridge.topic.dead-letter}}").id("send-dead-letter")
+                .bean("offsetCommitter", "commit").id("commit-dead-lettered")
                 .log(LoggingLevel.WARN, "contact-list-bridge.outcome",
                         "dead-lettered eventId=${exchangeProperty.bridgeEventId} reason=${exchangeProperty.bridgeFailureReason}"
                                 + " attempts=${header[bridge.error.attempts]}"

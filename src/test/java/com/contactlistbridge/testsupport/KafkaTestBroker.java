@@ -1,0 +1,33 @@
+package com.contactlistbridge.testsupport;
+
+import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+
+/**
+ * The one embedded Kafka broker shared by all tests of a test JVM, started on first use and closed when the JVM exits.
+ *
+ * <p>Starting a broker costs about two seconds, so tests share it; isolation comes from topics instead: every test
+ * class creates its own, uniquely named topics with {@link EmbeddedKafkaBroker#createTopics(int, String...)}.
+ * Auto-creation of topics is off so that a misspelt topic name fails loudly instead of silently creating a topic.
+ * Tests must not stop or close the shared broker; tests of stop/restart start their own.
+ */
+public final class KafkaTestBroker {
+
+    private KafkaTestBroker() {
+    }
+
+    /** Returns the shared broker, starting it on the first call. */
+    public static EmbeddedKafkaBroker get() {
+        return Holder.BROKER;
+    }
+
+    /** Lazy, thread-safe initialisation by the JVM's class initialisation lock (initialization-on-demand holder). */
+    private static final class Holder {
+        private static final EmbeddedKafkaBroker BROKER = startShared();
+
+        private static EmbeddedKafkaBroker startShared() {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false);
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-test-broker-shutdown"));
+            return broker;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package com.contactlistbridge.testsupport;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.contactlistbridge.Application;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/** The production bridge (same Main, config/ and routes/) started in-process with test overrides. */
+public final class RunningBridge implements AutoCloseable {
+
+    /** A client secret for tests: long enough for HS256, obviously not real. */
+    public static final String TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    private final Main main;
+
+    private RunningBridge(Main main) {
+        this.main = main;
+    }
+
+    /** Settings every test needs: Kore.ai identity, fast retries, short Kafka poll. Callers add brokers, topics, URL. */
+    public static Map<String, String> baseSettings(String brokers, String koreBaseUrl, String topicPrefix) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("kafka.brokers", brokers);
+        settings.put("kore.base-url", koreBaseUrl);
+        settings.put("kore.stream-id", "st-test-stream");
+        settings.put("kore.account-id", "acc-test");
+        settings.put("kore.iid", "st-test-app");
+        settings.put("kore.client-id", "cs-test-client");
+        settings.put("kore.client-secret", TEST_SECRET);
+        settings.put("bridge.topic.requests", topicPrefix + ".create");
+        settings.put("bridge.topic.created", topicPrefix + ".created");
+        settings.put("bridge.topic.dead-letter", topicPrefix + ".dlq");
+        settings.put("bridge.consumer-group", topicPrefix + "-bridge");
+        settings.put("bridge.retry.initial-delay-ms", "50");
+        settings.put("bridge.retry.max-delay-ms", "200");
+        settings.put("kore.http.response-timeout-ms", "2000");
+        settings.put("camel.component.kafka.poll-timeout-ms", "500");
+        settings.put("camel.main.shutdown-timeout", "10");
+        return settings;
+    }
+
+    public static RunningBridge start(Map<String, String> overrides) throws Exception {
+        Main main = Application.newMain();
+        overrides.forEach(main::addOverrideProperty);
+        main.start();
+        return new RunningBridge(main);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+        main.shutdown();
+    }
+}
