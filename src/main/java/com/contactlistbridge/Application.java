@@ -6,6 +6,7 @@ import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainConfigurationProperties;
 
 /** camel-main entry point of contact-list-bridge. */
 public final class Application {
@@ -34,11 +35,16 @@ public final class Application {
     public static Main newMain() {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES_LOCATION);
-        main.configure().addConfiguration(BridgeConfiguration.class);
-        main.configure().addRoutesBuilder(new BridgeRouteConfiguration());
-        main.configure().addRoutesBuilder(new KoreRoutes());
-        main.configure().addRoutesBuilder(new OutcomeRoutes());
+        configure(main.configure());
         return main;
+    }
+
+    /** Adds the bridge's beans and Java routes; the YAML routes come from camel.main.routes-include-pattern. */
+    public static void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(BridgeConfiguration.class);
+        configuration.addRoutesBuilder(new BridgeRouteConfiguration());
+        configuration.addRoutesBuilder(new KoreRoutes());
+        configuration.addRoutesBuilder(new OutcomeRoutes());
     }
 
     private static InvalidSettingsException findInvalidSettings(Throwable failure) {
