@@ -144,13 +144,18 @@ public record BridgeSettings(
             }
             try {
                 URI uri = new URI(value);
+                if (uri.getUserInfo() != null) {
+                    // The user info may hold a password: never repeat it in an error message.
+                    problem(key, "must not contain user info (user:password@)");
+                    return uri;
+                }
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 if (!scheme.equals("http") && !scheme.equals("https")) {
                     problem(key, "must be an http or https URL such as https://platform.kore.ai (got '" + value + "')");
                 } else if (uri.getHost() == null) {
                     problem(key, "has no host (got '" + value + "')");
-                } else if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
-                    problem(key, "must not have a query, fragment or user info (got '" + value + "')");
+                } else if (uri.getQuery() != null || uri.getFragment() != null) {
+                    problem(key, "must not have a query or fragment (got '" + value + "')");
                 }
                 return uri;
             } catch (URISyntaxException e) {

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -56,10 +58,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * - Kafka's server classes log a lot (INFO on every segment, partition and coordinator change, DEBUG floods).
      *   This class does not touch the logging set-up: whoever embeds it should keep the "kafka",
      *   "org.apache.kafka" and "state.change.logger" loggers at WARN in its logback configuration.
-     * - Kafka's default fault handlers halt the JVM on a fatal metadata error, exactly as a standalone broker
-     *   would; that is acceptable for a demo or test broker and deliberately not overridden here.
-     * - Several instances may run in one JVM (each has its own ports and log directory). They all use node id 1,
-     *   so Kafka may log a harmless warning about an already registered "app-info" MBean.
+     * - Kafka's default fault handlers halt the JVM on fatal controller faults (a controller start-up failure
+     *   included), exactly as for a standalone broker. That is global Kafka state (Exit.setHaltProcedure), so it
+     *   is deliberately not overridden here; the ports are probed before each start to keep the likeliest cause,
+     *   a taken port, an ordinary exception.
+     * - Several instances may run in one JVM, each with its own ports and log directory.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -266,7 +269,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafkaBroker[" + bootstrapServers() + ", " + state + ", " + logDir + "]";
+        return "EmbeddedKafkaBroker[" + bootstrapServers() + ", " + stateName() + ", " + logDir + "]";
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -332,6 +335,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (state == State.RUNNING) {
             return;
         }
+        // Kafka halts the whole JVM (fatal fault handler) when the controller cannot bind its port, whereas a
+        // broker bind failure is just an exception. A port can be taken between picking it and a (re)start, so
+        // probe both first and fail with an ordinary exception; the window left is a few milliseconds.
+        requirePortFree(controllerPort, CONTROLLER_LISTENER);
+        requirePortFree(brokerPort, BROKER_LISTENER);
+
         long startNanos = System.nanoTime();
         KafkaRaftServer newServer = new KafkaRaftServer(config, Time.SYSTEM);
         server = newServer;
@@ -423,7 +432,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private synchronized String stateName() {
-        return state.name().toLowerCase();
+        return state.name().toLowerCase(Locale.ROOT);
     }
 
     private Admin newAdmin() {
@@ -495,6 +504,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             for (ServerSocket socket : sockets) {
                 socket.close();
             }
+        }
+    }
+
+    /** Throws an exception caused by a {@link BindException} if {@code port} cannot be listened on right now. */
+    private static void requirePortFree(int port, String listener) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(HOST, port), 1);
+        } catch (IOException e) {
+            throw new IllegalStateException("Port " + port + " of the embedded Kafka " + listener
+                    + " listener is in use by someone else", e);
         }
     }
 

@@ -85,8 +85,12 @@ public class KoreResponseParser implements Processor {
         String value = header.strip();
         try {
             long seconds = Long.parseLong(value);
-            return seconds < 0 ? -1 : Duration.ofSeconds(seconds).toMillis();
+            // Absurd values saturate instead of overflowing; the retry policy caps the wait anyway.
+            return seconds < 0 ? -1 : seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
         } catch (NumberFormatException notSeconds) {
+            if (value.chars().allMatch(Character::isDigit)) {
+                return Long.MAX_VALUE;
+            }
             try {
                 Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                 return Math.max(0, Duration.between(clock.instant(), at).toMillis());

@@ -31,7 +31,11 @@ public class SecretRedactor {
         clean = JWT.matcher(clean).replaceAll(MASK);
         clean = clean.replaceAll("[\\r\\n\\t]+", " ").strip();
         if (clean.length() > maxLength) {
-            clean = clean.substring(0, maxLength - 3) + "...";
+            int cut = maxLength - 3;
+            if (Character.isHighSurrogate(clean.charAt(cut - 1))) {
+                cut--; // never split a character outside the BMP (an emoji) in half
+            }
+            clean = clean.substring(0, cut) + "...";
         }
         return clean;
     }

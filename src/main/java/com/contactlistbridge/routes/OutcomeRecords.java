@@ -2,6 +2,7 @@ package com.contactlistbridge.routes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
 import com.contactlistbridge.event.BridgeExchange;
 import com.contactlistbridge.event.EventIdResolver;
@@ -73,7 +74,9 @@ public class OutcomeRecords {
     public void toDeadLetterRecord(Exchange exchange) throws AbandonedOnShutdownException {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Classification c = classifier.classify(failure);
-        if (c.retryable() && (exchange.getContext().isStopping() || exchange.getContext().isStopped())) {
+        boolean stopping = exchange.getContext().isStopping() || exchange.getContext().isStopped();
+        // Camel refuses a redelivery while stopping with a RejectedExecutionException that hides the real failure.
+        if (stopping && (c.retryable() || refusedWhileStopping(failure))) {
             throw new AbandonedOnShutdownException(c.message());
         }
         Message message = exchange.getMessage();
@@ -98,5 +101,14 @@ public class OutcomeRecords {
         // Remember the outcome for the log line after the publish.
         exchange.setProperty("bridgeFailureReason", c.reason().name());
         exchange.setProperty("bridgeFailureMessage", c.message());
+    }
+
+    private static boolean refusedWhileStopping(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RejectedExecutionException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

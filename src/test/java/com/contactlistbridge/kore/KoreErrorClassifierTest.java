@@ -1,0 +1,191 @@
+package com.contactlistbridge.kore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+
+import com.contactlistbridge.event.InvalidEventException;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KoreErrorClassifierTest {
+
+    private static final String SECRET = "unit-test-secret-0123456789-abcdefghijklmnop";
+
+    private final KoreErrorClassifier classifier = new KoreErrorClassifier(new SecretRedactor(SECRET, 512));
+
+    /** A KoreApiException as KoreResponseParser builds it (429 is always flagged rate limited there). */
+    private static KoreApiException answered(int status) {
+        return new KoreApiException(status, "Kore.ai answered " + status + ": x", status == 429, -1);
+    }
+
+    @Test
+    void invalidEventIsNotRetryable() {
+        Classification c = classifier.classify(new InvalidEventException("name is missing"));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.INVALID_EVENT);
+        assertThat(c.retryable()).isFalse();
+        assertThat(c.httpStatus()).isNull();
+        assertThat(c.message()).isEqualTo("name is missing");
+        assertThat(c.retryAfterMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void invalidEventWrappedInARuntimeExceptionIsStillInvalidEvent() {
+        Classification c = classifier.classify(new RuntimeException("wrapper",
+                new RuntimeCamelException(new InvalidEventException("name is blank"))));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.INVALID_EVENT);
+        assertThat(c.retryable()).isFalse();
+        assertThat(c.message()).isEqualTo("name is blank");
+    }
+
+    @ParameterizedTest(name = "HTTP {0} is UNAVAILABLE and retryable")
+    @ValueSource(ints = {500, 502, 503, 504, 408, 429})
+    void serverErrorsTimeoutAndRateLimitAreRetryableUnavailable(int status) {
+        Classification c = classifier.classify(answered(status));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.httpStatus()).isEqualTo(status);
+        assertThat(c.unauthorized()).isFalse();
+    }
+
+    @Test
+    void rateLimitedKeepsTheServersRetryAfter() {
+        Classification c = classifier.classify(new KoreApiException(429, "slow down", true, 7_000));
+
+        assertThat(c.retryAfterMillis()).isEqualTo(7_000);
+    }
+
+    @Test
+    void status400WithKoresRateLimitMessageIsRetryableUnavailable() {
+        Classification c = classifier.classify(new KoreApiException(400, "exceeded the per-minute rate limit", true,
+                -1));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.httpStatus()).isEqualTo(400);
+    }
+
+    @Test
+    void status401IsAuthFailedAndUnauthorized() {
+        Classification c = classifier.classify(answered(401));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.AUTH_FAILED);
+        assertThat(c.unauthorized()).isTrue();
+        assertThat(c.retryable()).isFalse();
+        assertThat(c.httpStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void status403IsAuthFailedButNotUnauthorized() {
+        Classification c = classifier.classify(answered(403));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.AUTH_FAILED);
+        assertThat(c.unauthorized()).isFalse();
+        assertThat(c.retryable()).isFalse();
+    }
+
+    @ParameterizedTest(name = "HTTP {0} is REJECTED and not retryable")
+    @ValueSource(ints = {400, 404, 409, 422})
+    void otherClientErrorsAreRejectedAndNotRetryable(int status) {
+        Classification c = classifier.classify(answered(status));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.REJECTED);
+        assertThat(c.retryable()).isFalse();
+        assertThat(c.httpStatus()).isEqualTo(status);
+        assertThat(c.retryAfterMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void successWithoutIdIsRejected() {
+        Classification c = classifier.classify(new KoreApiException(200, "Kore.ai answered 200 without data._id: {}",
+                false, -1));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.REJECTED);
+        assertThat(c.retryable()).isFalse();
+    }
+
+    @Test
+    void koreApiExceptionWrappedByCamelIsStillClassifiedByStatus() {
+        Classification c = classifier.classify(new RuntimeCamelException(answered(503)));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.httpStatus()).isEqualTo(503);
+    }
+
+    @Test
+    void socketTimeoutIsRetryableUnavailableWithoutStatus() {
+        Classification c = classifier.classify(new SocketTimeoutException("Read timed out"));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.httpStatus()).isNull();
+        assertThat(c.message()).isEqualTo("Kore.ai call failed: SocketTimeoutException: Read timed out");
+    }
+
+    @Test
+    void connectExceptionIsRetryableUnavailableWithoutStatus() {
+        Classification c = classifier.classify(new ConnectException("Connection refused"));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.httpStatus()).isNull();
+    }
+
+    @Test
+    void noHttpResponseIsRetryableUnavailableWithoutStatus() {
+        Classification c = classifier.classify(new NoHttpResponseException("platform.kore.ai:443 failed to respond"));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.httpStatus()).isNull();
+    }
+
+    @Test
+    void ioExceptionWrappedByCamelIsStillRetryable() {
+        Classification c = classifier.classify(new RuntimeCamelException(new SocketTimeoutException()));
+
+        assertThat(c.retryable()).isTrue();
+        assertThat(c.message()).isEqualTo("Kore.ai call failed: SocketTimeoutException");
+    }
+
+    @Test
+    void illegalStateIsUnavailableButNotRetryable() {
+        Classification c = classifier.classify(new IllegalStateException("no validated request"));
+
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isFalse();
+        assertThat(c.httpStatus()).isNull();
+        assertThat(c.message()).isEqualTo("unexpected error: IllegalStateException: no validated request");
+    }
+
+    @Test
+    void unexpectedErrorNamesTheRootCause() {
+        Classification c = classifier.classify(new RuntimeCamelException(new IllegalArgumentException("deep")));
+
+        assertThat(c.message()).isEqualTo("unexpected error: IllegalArgumentException: deep");
+    }
+
+    @Test
+    void messagesAreRedactedAndSingleLined() {
+        Classification io = classifier.classify(new IOException("sent " + SECRET + "\nand failed"));
+        Classification other = classifier.classify(new IllegalStateException("key " + SECRET));
+
+        assertThat(io.message()).doesNotContain(SECRET).doesNotContain("\n").contains("***");
+        assertThat(other.message()).doesNotContain(SECRET).contains("***");
+    }
+
+    @Test
+    void status429IsRetryableEvenWithoutTheRateLimitFlag() {
+        Classification c = classifier.classify(new KoreApiException(429, "m", false, -1));
+        assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(c.retryable()).isTrue();
+    }
+}
