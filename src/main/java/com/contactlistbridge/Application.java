@@ -1,14 +1,21 @@
 package com.contactlistbridge;
 
+import java.util.List;
+
 import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.config.InvalidSettingsException;
+import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
+import com.contactlistbridge.sandbox.KoreSandbox;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
 
-/** camel-main entry point of contact-list-bridge. */
+/**
+ * camel-main entry point of contact-list-bridge: no command runs the production bridge, {@code demo} the one-machine
+ * demo, {@code sandbox} the Kore.ai stand-in on its own.
+ */
 public final class Application {
 
     /** Defaults live in the working directory so operators can edit them without rebuilding. */
@@ -18,6 +25,16 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        String command = args.length > 0 ? args[0] : "";
+        if (command.equals("demo")) {
+            boolean keepRunning = List.of(args).contains("--keep-running");
+            System.exit(new DemoRunner(System.out, keepRunning).run());
+        }
+        if (command.equals("sandbox")) {
+            // The stand-in for Kore.ai as its own process (docker compose); never part of the production bridge.
+            KoreSandbox.fromEnvironment(System.getenv()).run();
+            System.exit(0);
+        }
         try {
             System.exit(newMain().run(args));
         } catch (Exception e) {

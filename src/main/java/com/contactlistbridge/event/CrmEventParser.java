@@ -59,7 +59,7 @@ public class CrmEventParser {
         try {
             tree = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException("record value is not valid JSON: " + e.getOriginalMessage()
+            throw new InvalidEventException("record value is not valid JSON: " + withoutSource(e.getOriginalMessage())
                     + locationOf(e));
         }
         if (tree == null || tree.isMissingNode()) {
@@ -84,6 +84,11 @@ public class CrmEventParser {
         } catch (CharacterCodingException e) {
             throw new InvalidEventException("record value is not valid UTF-8 at byte offset " + in.position());
         }
+    }
+
+    /** Jackson names the (redacted) source inside nested locations; keep only line and column. */
+    private static String withoutSource(String message) {
+        return message == null ? "" : message.replaceAll("\\[Source: [^;]*; ", "[");
     }
 
     private static String locationOf(JsonProcessingException e) {

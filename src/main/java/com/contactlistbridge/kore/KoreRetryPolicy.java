@@ -3,6 +3,8 @@ package com.contactlistbridge.kore;
 import com.contactlistbridge.event.BridgeExchange;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retry decisions for Camel's redelivery: which failures are retried, how often, and how long to wait after a
@@ -12,6 +14,8 @@ import org.apache.camel.Processor;
  * failure) and as the {@code retryWhile} predicate.
  */
 public class KoreRetryPolicy implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KoreRetryPolicy.class);
 
     private final KoreErrorClassifier classifier;
     private final int maxAttempts;
@@ -29,7 +33,10 @@ public class KoreRetryPolicy implements Processor {
         this.maxRetryAfterMillis = maxRetryAfterMillis;
     }
 
-    /** Runs on every failure, before the retry decision: counts 401s and applies a server's Retry-After. */
+    /**
+     * Runs on every failure, before the retry decision: counts 401s, applies a server's Retry-After, and logs the
+     * failures that will be retried (final failures are logged once, as dead-letter outcomes).
+     */
     @Override
     public void process(Exchange exchange) {
         Classification c = classifier.classify(failureOf(exchange));
@@ -43,6 +50,11 @@ public class KoreRetryPolicy implements Processor {
                     maxRetryAfterMillis));
         } else {
             exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
+        }
+        if (shouldRetry(exchange)) {
+            LOG.warn("retrying eventId={} after attempt {} of {}: {}",
+                    exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID),
+                    exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class), maxAttempts, c.message());
         }
     }
 

@@ -2,7 +2,6 @@ package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
 import com.contactlistbridge.kore.KoreRetryPolicy;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
@@ -38,8 +37,8 @@ public class BridgeRouteConfiguration extends RouteConfigurationBuilder {
                 .maximumRedeliveryDelay(settings.maxDelayMillis())
                 // A stopping bridge does not wait out backoffs; OutcomeRecords leaves such records uncommitted.
                 .allowRedeliveryWhileStopping(false)
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .logRetryAttempted(true)
+                // koreRetryPolicy logs each retry and the dead-letter route each outcome, without stack traces.
+                .logRetryAttempted(false)
                 .logStackTrace(false)
                 .logExhausted(false)
                 .logHandled(false);

@@ -1,0 +1,218 @@
+package com.contactlistbridge.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+import com.contactlistbridge.Application;
+import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+import com.contactlistbridge.routes.OutcomeRecords;
+import com.contactlistbridge.sandbox.DemoCredentials;
+import com.contactlistbridge.sandbox.KoreSandbox;
+import com.contactlistbridge.sandbox.SandboxSettings;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The one-command demo: a real in-process Kafka broker, the Kore.ai SANDBOX and the production bridge on one
+ * machine; publishes the sample events from examples/events and prints every outcome as it arrives.
+ */
+public final class DemoRunner {
+
+    public static final Path EXAMPLES = Path.of("examples", "events");
+    private static final String REQUESTS = "contact-list.create";
+    private static final String CREATED = "contact-list.created";
+    private static final String DEAD_LETTER = "contact-list.create.dlq";
+    private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(60);
+
+    private final PrintStream out;
+    private final boolean keepRunning;
+    private final ObjectMapper json = new ObjectMapper();
+    /** Lets a Ctrl+C hook wait until the broker's temp dir is deleted and the bridge stopped. */
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    public DemoRunner(PrintStream out, boolean keepRunning) {
+        this.out = out;
+        this.keepRunning = keepRunning;
+    }
+
+    /** Runs the demo; returns the process exit code (0 when every sample event got its outcome). */
+    public int run() throws Exception {
+        try {
+            return runDemo();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int runDemo() throws Exception {
+        List<Path> samples = samples();
+        long started = System.nanoTime();
+        say("starting an in-process Kafka broker (KRaft, single node, data in a temp dir)...");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false);
+             KoreSandbox sandbox = new KoreSandbox(SandboxSettings.demo(0, SandboxSettings.DEFAULT_REQUESTS_PER_MINUTE))
+                     .start()) {
+            broker.createTopics(3, REQUESTS, CREATED, DEAD_LETTER);
+            say("Kafka broker at " + broker.bootstrapServers() + "; Kore.ai SANDBOX (not Kore.ai) at "
+                    + sandbox.baseUrl());
+            Main bridge = Application.newMain();
+            demoSettings(broker.bootstrapServers(), sandbox.baseUrl()).forEach(bridge::addOverrideProperty);
+            bridge.start();
+            try {
+                publish(broker.bootstrapServers(), samples);
+                int failures = printOutcomes(broker.bootstrapServers(), samples.size(), started);
+                if (keepRunning) {
+                    waitForCtrlC(broker.bootstrapServers());
+                }
+                return failures == 0 ? 0 : 1;
+            } finally {
+                bridge.stop();
+                bridge.shutdown();
+            }
+        }
+    }
+
+    /** The bridge's settings in demo mode: the embedded broker, the sandbox, and the sandbox's demo credentials. */
+    static Map<String, String> demoSettings(String brokers, String sandboxUrl) {
+        Map<String, String> settings = new TreeMap<>();
+        settings.put("kafka.brokers", brokers);
+        settings.put("kore.base-url", sandboxUrl);
+        settings.put("kore.stream-id", DemoCredentials.STREAM_ID);
+        settings.put("kore.account-id", DemoCredentials.ACCOUNT_ID);
+        settings.put("kore.iid", DemoCredentials.IID);
+        settings.put("kore.client-id", DemoCredentials.CLIENT_ID);
+        settings.put("kore.client-secret", DemoCredentials.CLIENT_SECRET);
+        settings.put("bridge.topic.requests", REQUESTS);
+        settings.put("bridge.topic.created", CREATED);
+        settings.put("bridge.topic.dead-letter", DEAD_LETTER);
+        settings.put("camel.component.kafka.poll-timeout-ms", "500");
+        return settings;
+    }
+
+    private List<Path> samples() throws IOException {
+        if (!Files.isDirectory(EXAMPLES)) {
+            throw new IllegalStateException("sample events not found at " + EXAMPLES.toAbsolutePath()
+                    + ": run the demo from the project directory");
+        }
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private void publish(String brokers, List<Path> samples) throws Exception {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (Path sample : samples) {
+                byte[] key = keyOf(sample).getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(REQUESTS, key, Files.readAllBytes(sample))).get();
+            }
+        }
+        say("published " + samples.size() + " sample events from " + EXAMPLES + " to " + REQUESTS);
+    }
+
+    /** The record key of a sample: its file name without extension. */
+    static String keyOf(Path sample) {
+        String name = sample.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private int printOutcomes(String brokers, int expected, long started) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        int created = 0;
+        Map<String, Integer> deadLettered = new TreeMap<>();
+        long deadline = System.nanoTime() + OUTCOME_TIMEOUT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(CREATED, DEAD_LETTER)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (created + total(deadLettered) < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(CREATED)) {
+                        created++;
+                        printCreated(record);
+                    } else {
+                        String reason = header(record, OutcomeRecords.REASON);
+                        deadLettered.merge(reason, 1, Integer::sum);
+                        say("DEAD-LETTER " + header(record, OutcomeRecords.EVENT_ID) + " -> " + reason + ": "
+                                + header(record, OutcomeRecords.MESSAGE));
+                    }
+                }
+            }
+        }
+        int missing = expected - created - total(deadLettered);
+        say(String.format("summary: %d events, %d created, %d dead-lettered %s, %d without outcome, %.1f s",
+                expected, created, total(deadLettered), deadLettered, missing,
+                (System.nanoTime() - started) / 1e9));
+        return missing;
+    }
+
+    private void printCreated(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            JsonNode value = json.readTree(record.value());
+            say("CREATED     " + value.path("eventId").asText() + " -> " + value.path("contactListId").asText()
+                    + " (\"" + value.path("name").asText() + "\")");
+        } catch (IOException e) {
+            say("CREATED     (unreadable created record: " + e.getMessage() + ")");
+        }
+    }
+
+    private void waitForCtrlC(String brokers) throws InterruptedException {
+        say("keep-running: Kafka at " + brokers + "; produce events to " + REQUESTS + ", outcomes go to " + CREATED
+                + " and " + DEAD_LETTER + ". Press Ctrl+C to stop.");
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop"));
+        stop.await();
+    }
+
+    private static int total(Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private void say(String line) {
+        out.println("[demo] " + line);
+        out.flush();
+    }
+}
