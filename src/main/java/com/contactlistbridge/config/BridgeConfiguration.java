@@ -1,6 +1,9 @@
 package com.contactlistbridge.config;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.contactlistbridge.event.ContactListRequestMapper;
 import com.contactlistbridge.event.CrmEventParser;
@@ -11,12 +14,25 @@ import com.contactlistbridge.kore.KoreRequestFactory;
 import com.contactlistbridge.kore.KoreResponseParser;
 import com.contactlistbridge.kore.KoreRetryPolicy;
 import com.contactlistbridge.kore.SecretRedactor;
+import com.contactlistbridge.ops.BridgeMetrics;
+import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
+import com.contactlistbridge.ops.LogRedaction;
 import com.contactlistbridge.routes.OffsetCommitter;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * Wires every bean the routes call by name, from settings validated first: a bad configuration stops the start
@@ -33,7 +49,22 @@ public class BridgeConfiguration implements CamelConfiguration {
         KoreErrorClassifier classifier = new KoreErrorClassifier(redactor);
         EventIdResolver eventIdResolver = new EventIdResolver();
 
+        // From here on, no log line can show the secret, whichever library writes it.
+        LogRedaction.register(settings.clientSecret());
+
         Registry registry = context.getRegistry();
+        // Operations: one Prometheus registry shared with camel-micrometer, whichever of the two creates it first.
+        MeterRegistry meterRegistry = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (meterRegistry == null) {
+            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
+        }
+        BridgeMetrics metrics = new BridgeMetrics(meterRegistry, settings.requestsTopic(), settings.createdTopic(),
+                settings.deadLetterTopic());
+        registry.bind("bridgeMetrics", metrics);
+        context.getManagementStrategy().addEventNotifier(metrics);
+
         registry.bind("bridgeSettings", settings);
         registry.bind("crmEventParser", new CrmEventParser(settings.maxEventBytes()));
         registry.bind("eventIdResolver", eventIdResolver);
@@ -44,8 +75,52 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("koreResponseParser", new KoreResponseParser(mapper, redactor, clock));
         registry.bind("koreErrorClassifier", classifier);
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
-                settings.maxRetryAfterMillis()));
+                settings.maxRetryAfterMillis(), metrics::retried));
         registry.bind("offsetCommitter", new OffsetCommitter());
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver));
+
+        // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
+        KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(() -> kafkaClientConfig(context, settings),
+                Duration.ofSeconds(3), Duration.ofSeconds(2), clock);
+        registry.bind("kafkaBrokerHealthCheck", kafkaHealth);
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                kafkaHealth.close();
+            }
+        });
+
+        configureKoreHttp(context, settings);
+    }
+
+    /** TLS trust and proxy for the Kore.ai calls, on both names camel-http answers to. */
+    private static void configureKoreHttp(CamelContext context, BridgeSettings settings) {
+        for (String scheme : new String[] {"http", "https"}) {
+            HttpComponent http = context.getComponent(scheme, HttpComponent.class);
+            if (settings.truststoreLocation() != null) {
+                KeyStoreParameters trustStore = new KeyStoreParameters();
+                trustStore.setResource("file:" + settings.truststoreLocation());
+                trustStore.setPassword(settings.truststorePassword());
+                trustStore.setType(settings.truststoreType());
+                TrustManagersParameters trustManagers = new TrustManagersParameters();
+                trustManagers.setKeyStore(trustStore);
+                SSLContextParameters ssl = new SSLContextParameters();
+                ssl.setTrustManagers(trustManagers);
+                http.setSslContextParameters(ssl);
+            }
+            if (settings.proxyHost() != null) {
+                http.setProxyHost(settings.proxyHost());
+                http.setProxyPort(settings.proxyPort());
+            }
+        }
+    }
+
+    /** The bridge's Kafka address plus whatever security settings the Kafka component was given. */
+    private static Map<String, Object> kafkaClientConfig(CamelContext context, BridgeSettings settings) {
+        Map<String, Object> config = new HashMap<>();
+        context.getComponent("kafka", KafkaComponent.class).getConfiguration().createConsumerProperties()
+                .forEach((key, value) -> config.put(key.toString(), value));
+        config.put("bootstrap.servers", settings.kafkaBrokers());
+        return config;
     }
 }

@@ -1,7 +1,11 @@
 package com.contactlistbridge.config;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +37,13 @@ public record BridgeSettings(
         long initialDelayMillis,
         long maxDelayMillis,
         long maxRetryAfterMillis,
-        int errorMessageMaxLength) {
+        int errorMessageMaxLength,
+        int requestsPerMinute,
+        String truststoreLocation,
+        String truststorePassword,
+        String truststoreType,
+        String proxyHost,
+        int proxyPort) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -69,7 +79,13 @@ public record BridgeSettings(
                 r.number("bridge.retry.initial-delay-ms", 0, Long.MAX_VALUE),
                 r.number("bridge.retry.max-delay-ms", 0, Long.MAX_VALUE),
                 r.number("bridge.retry.max-retry-after-ms", 0, Long.MAX_VALUE),
-                (int) r.number("bridge.error.message-max-length", 64, 16_384));
+                (int) r.number("bridge.error.message-max-length", 64, 16_384),
+                (int) r.number("kore.rate-limit.requests-per-minute", 0, 60_000),
+                r.readableFile("kore.http.truststore-location"),
+                r.optional("kore.http.truststore-password"),
+                r.optionalOr("kore.http.truststore-type", "PKCS12"),
+                r.proxyHost("kore.http.proxy"),
+                r.proxyPort("kore.http.proxy"));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -91,7 +107,9 @@ public record BridgeSettings(
         return "BridgeSettings[kafkaBrokers=" + kafkaBrokers + ", requestsTopic=" + requestsTopic + ", createdTopic="
                 + createdTopic + ", deadLetterTopic=" + deadLetterTopic + ", consumerGroup=" + consumerGroup
                 + ", koreBaseUrl=" + koreBaseUrl + ", streamId=" + streamId + ", accountId=" + accountId + ", iid="
-                + iid + ", clientId=" + clientId + ", clientSecret=***, maxAttempts=" + maxAttempts + "]";
+                + iid + ", clientId=" + clientId + ", clientSecret=***, maxAttempts=" + maxAttempts
+                + ", requestsPerMinute=" + requestsPerMinute + ", proxy=" + (proxyHost == null ? "none"
+                : proxyHost + ":" + proxyPort) + "]";
     }
 
     /** The environment variable that overrides a property, as Camel derives it. */
@@ -119,11 +137,76 @@ public record BridgeSettings(
             return value;
         }
 
-        String secret(String key) {
+        String optionalOr(String key, String fallback) {
+            String value = optional(key);
+            return value == null ? fallback : value;
+        }
+
+        String readableFile(String key) {
+            String value = optional(key);
+            if (value != null && !Files.isReadable(Path.of(value))) {
+                problem(key, "names a file that does not exist or cannot be read: " + value);
+            }
+            return value;
+        }
+
+        String proxyHost(String key) {
             String value = optional(key);
             if (value == null) {
+                return null;
+            }
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                problem(key, "must be host:port, e.g. proxy.example.com:3128 (got '" + value + "')");
+                return null;
+            }
+            return value.substring(0, colon);
+        }
+
+        int proxyPort(String key) {
+            String value = optional(key);
+            int colon = value == null ? -1 : value.lastIndexOf(':');
+            if (colon <= 0) {
+                return -1;
+            }
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    problem(key, "has a port outside 1..65535 (got " + port + ")");
+                }
+                return port;
+            } catch (NumberFormatException e) {
+                if (colon < value.length() - 1) {
+                    problem(key, "has a port that is not a number (got '" + value.substring(colon + 1) + "')");
+                }
+                return -1;
+            }
+        }
+
+        /** The secret itself, or the content of the file named by {@code <key>-file} (e.g. a mounted secret). */
+        String secret(String key) {
+            String value = optional(key);
+            String fileKey = key + "-file";
+            String file = optional(fileKey);
+            if (value != null && file != null) {
+                problem(fileKey, "and " + key + " are both set; set only one of them");
+                return value;
+            }
+            if (file != null) {
+                try {
+                    value = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+                } catch (IOException | RuntimeException e) {
+                    problem(fileKey, "names a file that cannot be read: " + file);
+                    return null;
+                }
+                if (value.isEmpty()) {
+                    problem(fileKey, "names an empty file: " + file);
+                    return null;
+                }
+            }
+            if (value == null) {
                 problem(key, "is missing");
-            } else if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            } else if (value.getBytes(StandardCharsets.UTF_8).length < 32) {
                 problem(key, "is too short: HS256 needs at least 32 bytes (the value is not shown)");
             }
             return value;

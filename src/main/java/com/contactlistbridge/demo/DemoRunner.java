@@ -2,6 +2,8 @@ package com.contactlistbridge.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,13 +78,17 @@ public final class DemoRunner {
             broker.createTopics(3, REQUESTS, CREATED, DEAD_LETTER);
             say("Kafka broker at " + broker.bootstrapServers() + "; Kore.ai SANDBOX (not Kore.ai) at "
                     + sandbox.baseUrl());
+            int managementPort = freePort();
             Main bridge = Application.newMain();
-            demoSettings(broker.bootstrapServers(), sandbox.baseUrl()).forEach(bridge::addOverrideProperty);
+            demoSettings(broker.bootstrapServers(), sandbox.baseUrl(), managementPort)
+                    .forEach(bridge::addOverrideProperty);
             bridge.start();
             try {
                 publish(broker.bootstrapServers(), samples);
                 int failures = printOutcomes(broker.bootstrapServers(), samples.size(), started);
                 if (keepRunning) {
+                    say("health: http://127.0.0.1:" + managementPort + "/observe/health, metrics: http://127.0.0.1:"
+                            + managementPort + "/observe/metrics");
                     waitForCtrlC(broker.bootstrapServers());
                 }
                 return failures == 0 ? 0 : 1;
@@ -94,7 +100,7 @@ public final class DemoRunner {
     }
 
     /** The bridge's settings in demo mode: the embedded broker, the sandbox, and the sandbox's demo credentials. */
-    static Map<String, String> demoSettings(String brokers, String sandboxUrl) {
+    static Map<String, String> demoSettings(String brokers, String sandboxUrl, int managementPort) {
         Map<String, String> settings = new TreeMap<>();
         settings.put("kafka.brokers", brokers);
         settings.put("kore.base-url", sandboxUrl);
@@ -107,7 +113,15 @@ public final class DemoRunner {
         settings.put("bridge.topic.created", CREATED);
         settings.put("bridge.topic.dead-letter", DEAD_LETTER);
         settings.put("camel.component.kafka.poll-timeout-ms", "500");
+        settings.put("camel.management.port", String.valueOf(managementPort));
         return settings;
+    }
+
+    /** The demo never assumes port 8080 is free: the management server takes any free port. */
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private List<Path> samples() throws IOException {

@@ -7,9 +7,13 @@ import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.MDC;
 
 /** Decides an event's id: the mapped eventId, else the record key, else topic-partition-offset. */
 public class EventIdResolver {
+
+    /** The logging-context key that carries the event id. */
+    public static final String MDC_EVENT_ID = "eventId";
 
     /**
      * Resolves and remembers the event id of this exchange (idempotent: a resolved id is kept).
@@ -27,6 +31,8 @@ public class EventIdResolver {
             resolved = fromRecord(originalMessage(exchange));
         }
         exchange.setProperty(BridgeExchange.RESOLVED_EVENT_ID, resolved);
+        // Every later log line about this event carries its id (cleared when the next record is consumed).
+        MDC.put(MDC_EVENT_ID, resolved);
         return resolved;
     }
 

@@ -20,8 +20,15 @@ public class KoreRetryPolicy implements Processor {
     private final KoreErrorClassifier classifier;
     private final int maxAttempts;
     private final long maxRetryAfterMillis;
+    private final Runnable onRetry;
 
     public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis) {
+        this(classifier, maxAttempts, maxRetryAfterMillis, () -> { });
+    }
+
+    /** @param onRetry called once for every retry decided (e.g. to count retries in metrics) */
+    public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis,
+                           Runnable onRetry) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
@@ -31,6 +38,7 @@ public class KoreRetryPolicy implements Processor {
         this.classifier = classifier;
         this.maxAttempts = maxAttempts;
         this.maxRetryAfterMillis = maxRetryAfterMillis;
+        this.onRetry = onRetry;
     }
 
     /**
@@ -52,6 +60,7 @@ public class KoreRetryPolicy implements Processor {
             exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         if (shouldRetry(exchange)) {
+            onRetry.run();
             LOG.warn("retrying eventId={} after attempt {} of {}: {}",
                     exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID),
                     exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class), maxAttempts, c.message());

@@ -2,6 +2,7 @@ package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * The Kore.ai call: clean headers, JSON body, a freshly signed JWT, POST to Create Contact List v2, answer parsed.
@@ -12,6 +13,8 @@ import org.apache.camel.builder.RouteBuilder;
 public class KoreRoutes extends RouteBuilder {
 
     public static final String CREATE_CONTACT_LIST = "direct:kore-create-contact-list";
+    /** Exchange property: System.nanoTime() when the call started waiting for the request budget. */
+    public static final String RATE_LIMIT_STARTED = "bridgeRateLimitStarted";
 
     @Override
     public void configure() {
@@ -19,10 +22,19 @@ public class KoreRoutes extends RouteBuilder {
         // throwExceptionOnFailure=false: koreResponseParser reads every status itself and classifies it.
         String endpoint = settings.createContactListUrl() + "&throwExceptionOnFailure=false";
 
-        from(CREATE_CONTACT_LIST)
+        RouteDefinition route = from(CREATE_CONTACT_LIST)
                 .routeId("kore-create-contact-list")
                 .description("POST one contact list to Kore.ai Create Contact List API-v2")
-                .errorHandler(noErrorHandler())
+                .errorHandler(noErrorHandler());
+        if (settings.requestsPerMinute() > 0) {
+            // Kore.ai's budget is per account and per minute; one call per slot spreads it evenly (no bursts).
+            // Every real call passes here, retries included; invalid events never reach this route.
+            long slotMillis = (60_000L + settings.requestsPerMinute() - 1) / settings.requestsPerMinute();
+            route.process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime())).id("rate-limit-start")
+                    .throttle(1).totalRequestsMode().timePeriodMillis(slotMillis).id("rate-limit")
+                    .bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
+        }
+        route
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
                 .removeHeaders("*").id("strip-incoming-headers")
                 .process("koreRequestFactory").id("build-request")

@@ -14,6 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Shapes the two outcome records of the contract: the created record and the dead-letter headers. */
 public class OutcomeRecords {
@@ -32,6 +35,8 @@ public class OutcomeRecords {
     private final ObjectMapper mapper;
     private final KoreErrorClassifier classifier;
     private final EventIdResolver eventIdResolver;
+
+    private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
     public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver) {
         this.mapper = mapper;
@@ -98,9 +103,27 @@ public class OutcomeRecords {
         } else {
             message.removeHeader(CONTACT_LIST_ID);
         }
-        // Remember the outcome for the log line after the publish.
-        exchange.setProperty("bridgeFailureReason", c.reason().name());
-        exchange.setProperty("bridgeFailureMessage", c.message());
+    }
+
+    /** The one log line of a created outcome (on the producer's thread, so the event id is put in the MDC here). */
+    public void logCreated(Exchange exchange) {
+        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(EventIdResolver.MDC_EVENT_ID, created.eventId())) {
+            OUTCOMES.info("created eventId={} contactListId={} attempts={} latencyMs={}", created.eventId(),
+                    created.contactListId(), exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class),
+                    exchange.getClock().elapsed());
+        }
+    }
+
+    /** The one log line of a dead-letter outcome. */
+    public void logDeadLettered(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String eventId = message.getHeader(EVENT_ID, String.class);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(EventIdResolver.MDC_EVENT_ID, eventId)) {
+            OUTCOMES.warn("dead-lettered eventId={} reason={} attempts={} latencyMs={} message={}", eventId,
+                    message.getHeader(REASON), message.getHeader(ATTEMPTS), exchange.getClock().elapsed(),
+                    message.getHeader(MESSAGE));
+        }
     }
 
     private static boolean refusedWhileStopping(Throwable failure) {

@@ -1,6 +1,5 @@
 package com.contactlistbridge.routes;
 
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -21,10 +20,7 @@ public class OutcomeRoutes extends RouteBuilder {
                 .bean("outcomeRecords", "toCreatedRecord").id("build-created-record")
                 .to("kafka:{{bridge.topic.created}}").id("send-created")
                 .bean("offsetCommitter", "commit").id("commit-created")
-                .log(LoggingLevel.INFO, "contact-list-bridge.outcome",
-                        "created eventId=${exchangeProperty.bridgeEventId}"
-                                + " contactListId=${exchangeProperty.bridgeCreated.contactListId}"
-                                + " attempts=${exchangeProperty.bridgeAttempts}").id("log-created");
+                .bean("outcomeRecords", "logCreated").id("log-created");
 
         from(DEAD_LETTER)
                 .routeId("dead-letter")
@@ -34,9 +30,6 @@ public class OutcomeRoutes extends RouteBuilder {
                 .bean("outcomeRecords", "toDeadLetterRecord").id("build-dead-letter-record")
                 .to("kafka:{{bridge.topic.dead-letter}}").id("send-dead-letter")
                 .bean("offsetCommitter", "commit").id("commit-dead-lettered")
-                .log(LoggingLevel.WARN, "contact-list-bridge.outcome",
-                        "dead-lettered eventId=${exchangeProperty.bridgeEventId} reason=${exchangeProperty.bridgeFailureReason}"
-                                + " attempts=${header[bridge.error.attempts]}"
-                                + " message=${exchangeProperty.bridgeFailureMessage}").id("log-dead-lettered");
+                .bean("outcomeRecords", "logDeadLettered").id("log-dead-lettered");
     }
 }

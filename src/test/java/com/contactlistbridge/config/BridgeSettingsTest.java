@@ -40,7 +40,8 @@ class BridgeSettingsTest {
             Map.entry("bridge.retry.initial-delay-ms", "BRIDGE_RETRY_INITIAL_DELAY_MS"),
             Map.entry("bridge.retry.max-delay-ms", "BRIDGE_RETRY_MAX_DELAY_MS"),
             Map.entry("bridge.retry.max-retry-after-ms", "BRIDGE_RETRY_MAX_RETRY_AFTER_MS"),
-            Map.entry("bridge.error.message-max-length", "BRIDGE_ERROR_MESSAGE_MAX_LENGTH"));
+            Map.entry("bridge.error.message-max-length", "BRIDGE_ERROR_MESSAGE_MAX_LENGTH"),
+            Map.entry("kore.rate-limit.requests-per-minute", "KORE_RATE_LIMIT_REQUESTS_PER_MINUTE"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -63,6 +64,7 @@ class BridgeSettingsTest {
         settings.put("bridge.retry.max-delay-ms", "30000");
         settings.put("bridge.retry.max-retry-after-ms", "60000");
         settings.put("bridge.error.message-max-length", "512");
+        settings.put("kore.rate-limit.requests-per-minute", "60");
         return settings;
     }
 
@@ -316,5 +318,62 @@ class BridgeSettingsTest {
     void envNameFollowsCamelsRule() {
         assertThat(BridgeSettings.envName("kore.client-secret")).isEqualTo("KORE_CLIENT_SECRET");
         assertThat(BridgeSettings.envName("bridge.topic.dead-letter")).isEqualTo("BRIDGE_TOPIC_DEAD_LETTER");
+    }
+
+    @Test
+    void clientSecretCanComeFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kore-secret");
+        Files.writeString(file, SECRET + "\n");
+        Map<String, String> settings = validSettings();
+        settings.remove("kore.client-secret");
+        settings.put("kore.client-secret-file", file.toString());
+
+        assertThat(load(settings).clientSecret()).isEqualTo(SECRET);
+    }
+
+    @Test
+    void clientSecretAndSecretFileTogetherAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kore-secret");
+        Files.writeString(file, SECRET);
+        Map<String, String> settings = validSettings();
+        settings.put("kore.client-secret-file", file.toString());
+
+        assertThat(invalid(settings).problems()).singleElement().asString()
+                .contains("kore.client-secret-file (env KORE_CLIENT_SECRET_FILE) and kore.client-secret are both set");
+    }
+
+    @Test
+    void unreadableSecretFileIsNamedWithoutContent() {
+        Map<String, String> settings = validSettings();
+        settings.remove("kore.client-secret");
+        settings.put("kore.client-secret-file", "/nonexistent/kore-secret");
+
+        assertThat(invalid(settings).problems()).singleElement().asString()
+                .contains("names a file that cannot be read: /nonexistent/kore-secret");
+    }
+
+    @Test
+    void proxyIsHostColonPort() {
+        BridgeSettings settings = load(with("kore.http.proxy", "proxy.example.com:3128"));
+        assertThat(settings.proxyHost()).isEqualTo("proxy.example.com");
+        assertThat(settings.proxyPort()).isEqualTo(3128);
+        assertThat(load(validSettings()).proxyHost()).isNull();
+        assertThat(invalid(with("kore.http.proxy", "proxy.example.com")).problems()).singleElement().asString()
+                .contains("must be host:port");
+        assertThat(invalid(with("kore.http.proxy", "proxy:99999")).problems()).singleElement().asString()
+                .contains("outside 1..65535");
+    }
+
+    @Test
+    void missingTruststoreFileIsRefused() {
+        assertThat(invalid(with("kore.http.truststore-location", "/nonexistent/trust.p12")).problems())
+                .singleElement().asString().contains("kore.http.truststore-location")
+                .contains("does not exist or cannot be read");
+    }
+
+    @Test
+    void rateLimitZeroMeansUnlimitedAndNegativeIsRefused() {
+        assertThat(load(with("kore.rate-limit.requests-per-minute", "0")).requestsPerMinute()).isZero();
+        assertThat(invalid(with("kore.rate-limit.requests-per-minute", "-1")).problems()).hasSize(1);
     }
 }

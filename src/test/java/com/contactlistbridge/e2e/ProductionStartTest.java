@@ -108,8 +108,9 @@ class ProductionStartTest {
     /** Starts the production entry point in a new JVM from the project directory, with only the given settings. */
     private static Process start(Map<String, String> settings, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "com.contactlistbridge.Application");
+        // camel-main ignores environment variables ending in _PORT: the management port goes in with -D.
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dcamel.management.port=" + RunningBridge.freePort(),
+                "-cp", System.getProperty("java.class.path"), "com.contactlistbridge.Application");
         builder.directory(new File(System.getProperty("user.dir")));
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("KORE_") || name.startsWith("KAFKA_")

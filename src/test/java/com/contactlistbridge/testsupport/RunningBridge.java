@@ -38,7 +38,25 @@ public final class RunningBridge implements AutoCloseable {
         settings.put("kore.http.response-timeout-ms", "2000");
         settings.put("camel.component.kafka.poll-timeout-ms", "500");
         settings.put("camel.main.shutdown-timeout", "10");
+        // Tests make many calls quickly; the rate limiter has its own test.
+        settings.put("kore.rate-limit.requests-per-minute", "0");
+        settings.put("camel.management.port", String.valueOf(freePort()));
         return settings;
+    }
+
+    /** A free TCP port on loopback for the management server (health and metrics). */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The base URL of this bridge's management server, e.g. for /observe/health. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + context().getPropertiesComponent().resolveProperty("camel.management.port")
+                .orElseThrow();
     }
 
     public static RunningBridge start(Map<String, String> overrides) throws Exception {

@@ -1,0 +1,127 @@
+package com.contactlistbridge.ops;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpEndpoint;
+import org.apache.camel.component.kafka.KafkaEndpoint;
+import com.contactlistbridge.event.EventIdResolver;
+import com.contactlistbridge.routes.KoreRoutes;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeCreatedEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.MDC;
+
+/**
+ * The bridge's own Prometheus metrics, taken from Camel's exchange events so no route has to remember to count:
+ * events consumed, outcomes by kind, retries, Kore.ai call latency by status class and calls in flight.
+ */
+public class BridgeMetrics extends EventNotifierSupport {
+
+    /** Set by the dead-letter route; tags the dead-letter counter. */
+    static final String REASON_HEADER = "bridge.error.reason";
+
+    private final MeterRegistry registry;
+    private final String requestsTopic;
+    private final String createdTopic;
+    private final String deadLetterTopic;
+    private final Counter consumed;
+    private final Counter created;
+    private final Counter retries;
+    private final Timer rateLimiterWait;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public BridgeMetrics(MeterRegistry registry, String requestsTopic, String createdTopic, String deadLetterTopic) {
+        this.registry = registry;
+        this.requestsTopic = requestsTopic;
+        this.createdTopic = createdTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.consumed = Counter.builder("bridge.events.consumed")
+                .description("Events consumed from the requests topic").register(registry);
+        // Not "bridge.lists.created": Prometheus reserves the _created suffix, and the series would vanish.
+        this.created = Counter.builder("bridge.created.lists")
+                .description("Contact lists created and published to the created topic").register(registry);
+        this.retries = Counter.builder("bridge.kore.retries")
+                .description("Kore.ai calls retried after a retryable failure").register(registry);
+        this.rateLimiterWait = Timer.builder("bridge.rate.limiter.wait")
+                .description("Time Kore.ai calls waited for the per-account request budget").register(registry);
+        registry.gauge("bridge.kore.in.flight", inFlight);
+        // Pre-register the reasons so dashboards see zeros rather than gaps.
+        for (String reason : new String[] {"INVALID_EVENT", "REJECTED", "AUTH_FAILED", "UNAVAILABLE"}) {
+            deadLettered(reason);
+        }
+        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextInitEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        if (event instanceof ExchangeCreatedEvent createdEvent) {
+            onCreated(createdEvent.getExchange());
+        } else if (event instanceof ExchangeSendingEvent sending) {
+            if (sending.getEndpoint() instanceof HttpEndpoint) {
+                inFlight.incrementAndGet();
+            }
+        } else if (event instanceof ExchangeSentEvent sent) {
+            onSent(sent.getExchange(), sent.getEndpoint(), sent.getTimeTaken());
+        }
+    }
+
+    private void onCreated(Exchange exchange) {
+        if (exchange.getFromEndpoint() instanceof KafkaEndpoint kafka
+                && requestsTopic.equals(kafka.getConfiguration().getTopic())) {
+            consumed.increment();
+            // A consumer thread serves many events: never let the previous event's id leak into this one's lines.
+            MDC.remove(EventIdResolver.MDC_EVENT_ID);
+        }
+    }
+
+    private void onSent(Exchange exchange, Endpoint endpoint, long millis) {
+        if (endpoint instanceof HttpEndpoint) {
+            inFlight.decrementAndGet();
+            Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            String statusClass = exchange.getException() != null || status == null ? "none" : (status / 100) + "xx";
+            Timer.builder("bridge.kore.call.duration").description("Kore.ai Create Contact List call latency")
+                    .tag("status_class", statusClass).publishPercentileHistogram()
+                    .register(registry).record(millis, TimeUnit.MILLISECONDS);
+        } else if (endpoint instanceof KafkaEndpoint kafka && exchange.getException() == null) {
+            String topic = kafka.getConfiguration().getTopic();
+            if (createdTopic.equals(topic)) {
+                created.increment();
+            } else if (deadLetterTopic.equals(topic)) {
+                deadLettered(exchange.getMessage().getHeader(REASON_HEADER, "UNKNOWN", String.class)).increment();
+            }
+        }
+    }
+
+    /** Counts one retry of a Kore.ai call (called by the retry policy when it decides to retry). */
+    public void retried() {
+        retries.increment();
+    }
+
+    /** Records how long a call waited for the request budget (the rate limiter's throttle). */
+    public void rateLimiterWaitSince(Exchange exchange) {
+        Long started = exchange.getProperty(KoreRoutes.RATE_LIMIT_STARTED, Long.class);
+        if (started != null) {
+            rateLimiterWait.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Counter deadLettered(String reason) {
+        return Counter.builder("bridge.dead.letters").description("Events dead-lettered, by reason")
+                .tag("reason", reason).register(registry);
+    }
+}

@@ -1,0 +1,224 @@
+package com.contactlistbridge.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.read.ListAppender;
+import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What operators rely on: honest health, metrics that match the outcomes, and logs that never leak a secret. */
+class OperationsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String OK_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-ops\",\"name\":\"n\","
+            + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
+
+    private WireMockServer kore;
+    private RunningBridge bridge;
+
+    @BeforeEach
+    void startStub() {
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).atPriority(10).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        kore.stop();
+    }
+
+    @Test
+    void healthGoesDownWhenKafkaStopsOrTheRouteIsSuspendedAndUpWhenBack() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false)) {
+            broker.createTopics(1, "ops-health.create", "ops-health.created", "ops-health.dlq");
+            bridge = RunningBridge.start(RunningBridge.baseSettings(broker.bootstrapServers(), kore.baseUrl(),
+                    "ops-health"));
+            await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
+            assertThat(status("/observe/health/live")).isEqualTo(200);
+
+            broker.stop();
+            await().atMost(WAIT).until(() -> status("/observe/health/ready") == 503
+                    && status("/observe/health/live") == 503);
+            assertThat(body("/observe/health/live")).contains("kafka-broker").contains("DOWN");
+
+            broker.restart();
+            await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200
+                    && status("/observe/health/live") == 200);
+
+            bridge.context().getRouteController().suspendRoute("create-contact-list");
+            await().atMost(WAIT).until(() -> status("/observe/health/ready") == 503);
+            bridge.context().getRouteController().resumeRoute("create-contact-list");
+            await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
+        }
+    }
+
+    @Test
+    void prometheusMetricsMatchTheOutcomesOfARun() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "ops-metrics.create", "ops-metrics.created", "ops-metrics.dlq");
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
+                equalTo("Rejected"))).willReturn(aResponse().withStatus(400).withBody("{\"errors\":[]}")));
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
+                equalTo("Flaky"))).inScenario("flaky").whenScenarioStateIs(STARTED).willSetStateTo("recovered")
+                .willReturn(aResponse().withStatus(500)));
+        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-metrics"));
+
+        for (String name : List.of("One", "Two", "Three", "Rejected", "Flaky")) {
+            KafkaTestClient.send(brokers, "ops-metrics.create", name,
+                    "{\"eventId\":\"" + name + "\",\"name\":\"" + name + "\",\"description\":\"d\"}");
+        }
+        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-1", "{not json");
+        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-2", "{\"name\":\"no description\"}");
+        KafkaTestClient.awaitRecords(brokers, "ops-metrics.created", 4, WAIT);
+        KafkaTestClient.awaitRecords(brokers, "ops-metrics.dlq", 3, WAIT);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            String metrics = body("/observe/metrics");
+            assertThat(metric(metrics, "bridge_events_consumed_total")).isEqualTo(7);
+            assertThat(metric(metrics, "bridge_created_lists_total")).isEqualTo(4);
+            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"INVALID_EVENT\"}")).isEqualTo(2);
+            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"REJECTED\"}")).isEqualTo(1);
+            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"UNAVAILABLE\"}")).isZero();
+            assertThat(metric(metrics, "bridge_kore_retries_total")).isEqualTo(1);
+            assertThat(metric(metrics, "bridge_kore_call_duration_seconds_count{status_class=\"2xx\"}")).isEqualTo(4);
+            assertThat(metric(metrics, "bridge_kore_call_duration_seconds_count{status_class=\"4xx\"}")).isEqualTo(1);
+            assertThat(metric(metrics, "bridge_kore_call_duration_seconds_count{status_class=\"5xx\"}")).isEqualTo(1);
+            assertThat(metric(metrics, "bridge_kore_in_flight")).isZero();
+        });
+    }
+
+    @Test
+    void noSecretOrJwtReachesTheLogsEvenAtDebugWithHttpWireLogging() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "ops-logs.create", "ops-logs.created", "ops-logs.dlq");
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
+                equalTo("Unauthorized"))).willReturn(aResponse().withStatus(401)
+                .withBody("{\"errors\":[{\"msg\":\"Invalid SDK credentials\",\"code\":4002}]}")));
+
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level rootLevel = root.getLevel();
+        ByteArrayOutputStream formatted = new ByteArrayOutputStream();
+        OutputStreamAppender<ILoggingEvent> output = appender(logging, root, formatted);
+        ListAppender<ILoggingEvent> raw = new ListAppender<>();
+        raw.setContext(logging);
+        raw.start();
+        root.addAppender(raw);
+        Map<String, Level> quiet = Map.of("org.apache.kafka", Level.WARN, "kafka", Level.WARN);
+        try {
+            root.setLevel(Level.DEBUG);
+            logging.getLogger("com.contactlistbridge").setLevel(Level.DEBUG);
+            logging.getLogger("org.apache.hc.client5.http.wire").setLevel(Level.DEBUG);
+            logging.getLogger("org.apache.hc.client5.http.headers").setLevel(Level.DEBUG);
+            quiet.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-logs"));
+            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-1",
+                    "{\"eventId\":\"crm-log-1\",\"name\":\"Logged\",\"description\":\"d\"}");
+            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-2",
+                    "{\"eventId\":\"crm-log-2\",\"name\":\"Unauthorized\",\"description\":\"d\"}");
+            KafkaTestClient.awaitRecords(brokers, "ops-logs.created", 1, WAIT);
+            KafkaTestClient.awaitRecords(brokers, "ops-logs.dlq", 1, WAIT);
+            await().atMost(WAIT).until(() -> formatted.toString(StandardCharsets.UTF_8)
+                    .contains("dead-lettered eventId=crm-log-2"));
+            bridge.close();
+            bridge = null;
+        } finally {
+            root.setLevel(rootLevel);
+            logging.getLogger("com.contactlistbridge").setLevel(null);
+            logging.getLogger("org.apache.hc.client5.http.wire").setLevel(null);
+            logging.getLogger("org.apache.hc.client5.http.headers").setLevel(null);
+            root.detachAppender(output);
+            root.detachAppender(raw);
+        }
+
+        String logs = formatted.toString(StandardCharsets.UTF_8);
+        String rawText = String.join("\n", raw.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")))).hasSize(3);
+        // The wire log really carried the tokens: the redaction, not a quiet logger, keeps them out.
+        assertThat(rawText).as("raw DEBUG output contains the JWT").contains("auth: eyJ");
+        assertThat(logs).contains("auth: ***");
+        assertThat(logs).doesNotContain("eyJ").doesNotContain(RunningBridge.TEST_SECRET);
+        assertThat(logs).containsPattern("\\[crm-log-1] - created eventId=crm-log-1 contactListId=cl-ops");
+        assertThat(logs).containsPattern("\\[crm-log-2] - dead-lettered eventId=crm-log-2 reason=AUTH_FAILED");
+    }
+
+    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext logging, Logger root,
+                                                              ByteArrayOutputStream target) {
+        // The same pattern as the production "text" appender, so the same redacting converters run.
+        OutputStreamAppender<?> production = (OutputStreamAppender<?>) root.getAppender("text");
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(logging);
+        encoder.setPattern(((PatternLayoutEncoder) production.getEncoder()).getPattern());
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+        appender.setContext(logging);
+        appender.setEncoder(encoder);
+        appender.setOutputStream(target);
+        appender.start();
+        root.addAppender(appender);
+        return appender;
+    }
+
+    private int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String body(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double metric(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
+        if (!m.find()) {
+            throw new AssertionError("no series " + series + " in the scrape");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
