@@ -1,0 +1,162 @@
+package com.contactlistbridge.e2e;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the bridge reaches Kore.ai in locked-down networks: TLS with a private trust store, an outbound HTTP proxy,
+ * and the per-account request budget spread evenly over time.
+ */
+class KoreConnectivityTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String OK_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-net\",\"name\":\"n\","
+            + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
+
+    @TempDir
+    Path temp;
+
+    private WireMockServer kore;
+    private RunningBridge bridge;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (kore != null) {
+            kore.stop();
+        }
+    }
+
+    @Test
+    void httpsWithAPrivateCaWorksOnlyWithTheConfiguredTrustStore() throws Exception {
+        Path keystore = temp.resolve("kore-tls.p12");
+        Path truststore = temp.resolve("kore-trust.p12");
+        keytool("-genkeypair", "-alias", "kore", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit");
+        Path cert = temp.resolve("kore.cer");
+        keytool("-exportcert", "-alias", "kore", "-keystore", keystore.toString(), "-storepass", "changeit",
+                "-file", cert.toString());
+        keytool("-importcert", "-noprompt", "-alias", "kore", "-file", cert.toString(), "-storetype", "PKCS12",
+                "-keystore", truststore.toString(), "-storepass", "trustpass");
+        kore = new WireMockServer(options().httpDisabled(true).dynamicHttpsPort()
+                .keystorePath(keystore.toString()).keystorePassword("changeit").keyManagerPassword("changeit")
+                .keystoreType("PKCS12"));
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        String baseUrl = "https://localhost:" + kore.httpsPort();
+
+        // Without the trust store the private CA is unknown: a TLS failure, retried, then UNAVAILABLE.
+        KafkaTestBroker.get().createTopics(1, "net-untrusted.create", "net-untrusted.created", "net-untrusted.dlq");
+        Map<String, String> untrusted = RunningBridge.baseSettings(brokers, baseUrl, "net-untrusted");
+        untrusted.put("bridge.retry.max-attempts", "2");
+        bridge = RunningBridge.start(untrusted);
+        send("net-untrusted", "crm-tls-0");
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClient.awaitRecords(brokers, "net-untrusted.dlq", 1, WAIT);
+        assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+        assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.message")).containsIgnoringCase("SSL");
+        bridge.close();
+        bridge = null;
+
+        KafkaTestBroker.get().createTopics(1, "net-tls.create", "net-tls.created", "net-tls.dlq");
+        Map<String, String> trusted = RunningBridge.baseSettings(brokers, baseUrl, "net-tls");
+        trusted.put("kore.http.truststore-location", truststore.toString());
+        trusted.put("kore.http.truststore-password", "trustpass");
+        bridge = RunningBridge.start(trusted);
+        send("net-tls", "crm-tls-1");
+        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, "net-tls.created", 1,
+                WAIT);
+        assertThat(new String(created.get(0).value(), StandardCharsets.UTF_8)).contains("cl-net");
+    }
+
+    @Test
+    void callsGoThroughTheConfiguredProxy() throws Exception {
+        // WireMock as a forward proxy that answers proxied requests from its stubs: the target host does not even
+        // resolve, so only a request sent through the proxy can succeed.
+        kore = new WireMockServer(options().dynamicPort().enableBrowserProxying(true));
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "net-proxy.create", "net-proxy.created", "net-proxy.dlq");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, "http://kore.example.invalid",
+                "net-proxy");
+        settings.put("kore.http.proxy", "127.0.0.1:" + kore.port());
+        bridge = RunningBridge.start(settings);
+
+        send("net-proxy", "crm-proxy-1");
+
+        KafkaTestClient.awaitRecords(brokers, "net-proxy.created", 1, WAIT);
+        List<LoggedRequest> calls = kore.findAll(postRequestedFor(urlPathMatching("/campaign/.*")));
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getHost()).isEqualTo("kore.example.invalid");
+    }
+
+    @Test
+    void requestBudgetSpreadsCallsEvenlyAndInvalidEventsSpendNone() throws Exception {
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "net-budget.create", "net-budget.created", "net-budget.dlq");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), "net-budget");
+        settings.put("kore.rate-limit.requests-per-minute", "200"); // one call every 300 ms
+        bridge = RunningBridge.start(settings);
+
+        for (int i = 0; i < 5; i++) {
+            send("net-budget", "crm-budget-" + i);
+            KafkaTestClient.send(brokers, "net-budget.create", "bad-" + i, "not json " + i);
+        }
+        KafkaTestClient.awaitRecords(brokers, "net-budget.created", 5, WAIT);
+        KafkaTestClient.awaitRecords(brokers, "net-budget.dlq", 5, WAIT);
+
+        List<LoggedRequest> calls = new java.util.ArrayList<>(kore.findAll(postRequestedFor(urlPathMatching(".*"))));
+        calls.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
+        assertThat(calls).hasSize(5);
+        for (int i = 1; i < calls.size(); i++) {
+            long gap = calls.get(i).getLoggedDate().getTime() - calls.get(i - 1).getLoggedDate().getTime();
+            assertThat(gap).as("gap before call %d", i).isGreaterThanOrEqualTo(280);
+        }
+    }
+
+    private static void send(String prefix, String eventId) {
+        KafkaTestClient.send(KafkaTestBroker.get().bootstrapServers(), prefix + ".create", eventId,
+                "{\"eventId\":\"" + eventId + "\",\"name\":\"Net list\",\"description\":\"d\"}");
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+    }
+}
