@@ -26,6 +26,8 @@ import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -39,6 +41,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * before any route runs, with one message naming every problem.
  */
 public class BridgeConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
 
     @Override
     public void configure(CamelContext context) {
@@ -91,6 +95,31 @@ public class BridgeConfiguration implements CamelConfiguration {
         });
 
         configureKoreHttp(context, settings);
+        warnIfRetriesOutlastThePollInterval(context, settings);
+    }
+
+    /** A record retried longer than max.poll.interval.ms gets this consumer evicted from its group mid-retry. */
+    private static void warnIfRetriesOutlastThePollInterval(CamelContext context, BridgeSettings settings) {
+        long connect = longProperty(context, "kore.http.connect-timeout-ms", 5_000);
+        long response = longProperty(context, "kore.http.response-timeout-ms", 30_000);
+        long pollInterval = longProperty(context, "camel.component.kafka.max-poll-interval-ms", 300_000);
+        long pollRecords = longProperty(context, "camel.component.kafka.max-poll-records", 500);
+        long worstCase = settings.worstCaseRecordMillis(connect, response) * pollRecords;
+        if (worstCase >= pollInterval) {
+            LOG.warn("Retry settings allow {} ms per poll ({} record(s) x bridge.retry.* and kore.http.*-timeout-ms), "
+                    + "more than camel.component.kafka.max-poll-interval-ms = {}: an outage could get this consumer "
+                    + "evicted from its group. Lower the retries or raise the poll interval.", worstCase, pollRecords,
+                    pollInterval);
+        }
+    }
+
+    private static long longProperty(CamelContext context, String key, long fallback) {
+        try {
+            return context.getPropertiesComponent().resolveProperty(key).map(String::strip).map(Long::parseLong)
+                    .orElse(fallback);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /** TLS trust and proxy for the Kore.ai calls, on both names camel-http answers to. */

@@ -101,6 +101,15 @@ public record BridgeSettings(
                 + accountId;
     }
 
+    /**
+     * The longest one record can take before it gets its outcome: every attempt hitting both timeouts, and every wait
+     * at its longest (a capped Retry-After or the longest backoff, whichever is longer).
+     */
+    public long worstCaseRecordMillis(long connectTimeoutMillis, long responseTimeoutMillis) {
+        long longestWait = Math.max(maxDelayMillis, maxRetryAfterMillis);
+        return maxAttempts * (connectTimeoutMillis + responseTimeoutMillis) + (maxAttempts - 1L) * longestWait;
+    }
+
     /** Never print the secret, not even in a toString used by a debugger or a log line. */
     @Override
     public String toString() {

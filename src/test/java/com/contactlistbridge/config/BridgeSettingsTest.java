@@ -376,4 +376,10 @@ class BridgeSettingsTest {
         assertThat(load(with("kore.rate-limit.requests-per-minute", "0")).requestsPerMinute()).isZero();
         assertThat(invalid(with("kore.rate-limit.requests-per-minute", "-1")).problems()).hasSize(1);
     }
+
+    @Test
+    void worstCasePerRecordWithTheShippedDefaultsFitsTheShippedPollInterval() {
+        // 5 x (5 s + 30 s) + 4 x 60 s, see config/application.properties (max-poll-interval-ms = 600000).
+        assertThat(load(validSettings()).worstCaseRecordMillis(5_000, 30_000)).isEqualTo(415_000);
+    }
 }
