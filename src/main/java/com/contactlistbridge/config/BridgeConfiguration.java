@@ -3,6 +3,7 @@ package com.contactlistbridge.config;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.contactlistbridge.event.ContactListRequestMapper;
@@ -10,10 +11,13 @@ import com.contactlistbridge.event.CrmEventParser;
 import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.kore.JwtSigner;
 import com.contactlistbridge.kore.KoreErrorClassifier;
+import com.contactlistbridge.kore.KoreOutagePolicy;
 import com.contactlistbridge.kore.KoreRequestFactory;
 import com.contactlistbridge.kore.KoreResponseParser;
 import com.contactlistbridge.kore.KoreRetryPolicy;
 import com.contactlistbridge.kore.SecretRedactor;
+import com.contactlistbridge.kore.KoreUnavailableException;
+import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.ops.BridgeMetrics;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
@@ -22,10 +26,16 @@ import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.NamedNode;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.camel.support.LifecycleStrategySupport;
@@ -80,8 +90,29 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("koreErrorClassifier", classifier);
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
                 settings.maxRetryAfterMillis(), metrics::retried));
-        registry.bind("offsetCommitter", new OffsetCommitter());
-        registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver));
+        OffsetCommitter offsetCommitter = new OffsetCommitter();
+        registry.bind("offsetCommitter", offsetCommitter);
+        KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
+        registry.bind("koreOutagePolicy", outagePolicy);
+        registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
+                offsetCommitter));
+        // The circuit breaker of every business flow: a held-back record pauses the Kafka consumer (which keeps
+        // polling, so the group keeps it), and after the pause the consumer resumes from the committed offset.
+        context.addRoutePolicyFactory(new RoutePolicyFactory() {
+            @Override
+            public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
+                if (!(route instanceof RouteDefinition definition)
+                        || !BridgeRouteConfiguration.ID.equals(definition.getRouteConfigurationId())) {
+                    return null;
+                }
+                ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(1,
+                        settings.outagePauseMillis(), settings.outagePauseMillis(),
+                        List.of(KoreUnavailableException.class));
+                breaker.setStateLoggingLevel(LoggingLevel.INFO);
+                metrics.watchCircuitBreaker(routeId, breaker);
+                return breaker;
+            }
+        });
 
         // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
         KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(() -> kafkaClientConfig(context, settings),

@@ -43,7 +43,9 @@ public record BridgeSettings(
         String truststorePassword,
         String truststoreType,
         String proxyHost,
-        int proxyPort) {
+        int proxyPort,
+        long outagePauseMillis,
+        int outageMaxPauses) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -85,7 +87,9 @@ public record BridgeSettings(
                 r.optional("kore.http.truststore-password"),
                 r.optionalOr("kore.http.truststore-type", "PKCS12"),
                 r.proxyHost("kore.http.proxy"),
-                r.proxyPort("kore.http.proxy"));
+                r.proxyPort("kore.http.proxy"),
+                r.number("bridge.outage.pause-ms", 100, 3_600_000),
+                (int) r.number("bridge.outage.max-pauses", 0, 10_000));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);

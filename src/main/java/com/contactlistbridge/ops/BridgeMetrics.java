@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Endpoint;
@@ -17,6 +18,7 @@ import org.apache.camel.spi.CamelEvent.ExchangeCreatedEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.slf4j.MDC;
 
 /**
@@ -105,6 +107,13 @@ public class BridgeMetrics extends EventNotifierSupport {
                 deadLettered(exchange.getMessage().getHeader(REASON_HEADER, "UNKNOWN", String.class)).increment();
             }
         }
+    }
+
+    /** Exposes a business flow's circuit breaker: 1 while consumption is paused because Kore.ai is unavailable. */
+    public void watchCircuitBreaker(String routeId, ThrottlingExceptionRoutePolicy breaker) {
+        Gauge.builder("bridge.consumption.paused", breaker, b -> "closed".equals(b.getStateAsString()) ? 0 : 1)
+                .description("1 while the flow's consumer is paused because Kore.ai looks unavailable")
+                .tag("route", routeId).register(registry);
     }
 
     /** Counts one retry of a Kore.ai call (called by the retry policy when it decides to retry). */

@@ -9,6 +9,8 @@ import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.kore.Classification;
 import com.contactlistbridge.kore.CreatedContactList;
 import com.contactlistbridge.kore.KoreErrorClassifier;
+import com.contactlistbridge.kore.KoreOutagePolicy;
+import com.contactlistbridge.kore.KoreUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -35,13 +37,18 @@ public class OutcomeRecords {
     private final ObjectMapper mapper;
     private final KoreErrorClassifier classifier;
     private final EventIdResolver eventIdResolver;
+    private final KoreOutagePolicy outagePolicy;
+    private final OffsetCommitter offsetCommitter;
 
     private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
-    public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver) {
+    public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver,
+                          KoreOutagePolicy outagePolicy, OffsetCommitter offsetCommitter) {
         this.mapper = mapper;
         this.classifier = classifier;
         this.eventIdResolver = eventIdResolver;
+        this.outagePolicy = outagePolicy;
+        this.offsetCommitter = offsetCommitter;
     }
 
     /**
@@ -59,6 +66,7 @@ public class OutcomeRecords {
         value.put("name", created.name());
         value.put("status", created.status());
         value.put("createdAt", created.createdAt());
+        outagePolicy.settled(exchange);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
@@ -75,8 +83,10 @@ public class OutcomeRecords {
      * @throws AbandonedOnShutdownException when a retryable failure meets a stopping bridge: the record is left
      *                                      uncommitted, to be processed again after the restart, instead of being
      *                                      dead-lettered
+     * @throws KoreUnavailableException     when Kore.ai looks unavailable: the record is held back and consumption
+     *                                      pauses (see {@link KoreOutagePolicy})
      */
-    public void toDeadLetterRecord(Exchange exchange) throws AbandonedOnShutdownException {
+    public void toDeadLetterRecord(Exchange exchange) throws AbandonedOnShutdownException, KoreUnavailableException {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Classification c = classifier.classify(failure);
         boolean stopping = exchange.getContext().isStopping() || exchange.getContext().isStopped();
@@ -84,6 +94,16 @@ public class OutcomeRecords {
         if (stopping && (c.retryable() || refusedWhileStopping(failure))) {
             throw new AbandonedOnShutdownException(c.message());
         }
+        if (c.retryable()) {
+            // An outage pauses consumption instead of dead-lettering record after record.
+            try {
+                outagePolicy.holdBackOrRelease(exchange, c);
+            } catch (KoreUnavailableException heldBack) {
+                offsetCommitter.commitUpTo(exchange);
+                throw heldBack;
+            }
+        }
+        outagePolicy.settled(exchange);
         Message message = exchange.getMessage();
         message.setHeader(REASON, c.reason().name());
         message.setHeader(MESSAGE, c.message());

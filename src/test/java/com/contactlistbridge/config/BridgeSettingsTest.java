@@ -41,7 +41,9 @@ class BridgeSettingsTest {
             Map.entry("bridge.retry.max-delay-ms", "BRIDGE_RETRY_MAX_DELAY_MS"),
             Map.entry("bridge.retry.max-retry-after-ms", "BRIDGE_RETRY_MAX_RETRY_AFTER_MS"),
             Map.entry("bridge.error.message-max-length", "BRIDGE_ERROR_MESSAGE_MAX_LENGTH"),
-            Map.entry("kore.rate-limit.requests-per-minute", "KORE_RATE_LIMIT_REQUESTS_PER_MINUTE"));
+            Map.entry("kore.rate-limit.requests-per-minute", "KORE_RATE_LIMIT_REQUESTS_PER_MINUTE"),
+            Map.entry("bridge.outage.pause-ms", "BRIDGE_OUTAGE_PAUSE_MS"),
+            Map.entry("bridge.outage.max-pauses", "BRIDGE_OUTAGE_MAX_PAUSES"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -65,6 +67,8 @@ class BridgeSettingsTest {
         settings.put("bridge.retry.max-retry-after-ms", "60000");
         settings.put("bridge.error.message-max-length", "512");
         settings.put("kore.rate-limit.requests-per-minute", "60");
+        settings.put("bridge.outage.pause-ms", "60000");
+        settings.put("bridge.outage.max-pauses", "10");
         return settings;
     }
 

@@ -40,6 +40,8 @@ public final class RunningBridge implements AutoCloseable {
         settings.put("camel.main.shutdown-timeout", "10");
         // Tests make many calls quickly; the rate limiter has its own test.
         settings.put("kore.rate-limit.requests-per-minute", "0");
+        // Most tests check single records: dead-letter at once when retries run out (the outage test turns it on).
+        settings.put("bridge.outage.max-pauses", "0");
         settings.put("camel.management.port", String.valueOf(freePort()));
         return settings;
     }

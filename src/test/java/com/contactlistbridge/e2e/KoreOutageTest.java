@@ -1,0 +1,130 @@
+package com.contactlistbridge.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A Kore.ai outage pauses consumption instead of flooding the dead-letter topic, and the bridge resumes by itself. */
+class KoreOutageTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String OK_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-back\",\"name\":\"n\","
+            + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
+
+    private WireMockServer kore;
+    private RunningBridge bridge;
+    private String brokers;
+
+    @BeforeEach
+    void startStub() {
+        brokers = KafkaTestBroker.get().bootstrapServers();
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        kore.stop();
+    }
+
+    private Map<String, String> settings(String prefix, int maxPauses) {
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        settings.put("bridge.retry.max-attempts", "2");
+        settings.put("bridge.outage.pause-ms", "1000");
+        settings.put("bridge.outage.max-pauses", String.valueOf(maxPauses));
+        return settings;
+    }
+
+    @Test
+    void outagePausesConsumptionWithoutDeadLettersAndResumesWhenKoreIsBack() throws Exception {
+        String prefix = "outage";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(503)
+                .withBody("maintenance")));
+        bridge = RunningBridge.start(settings(prefix, 100));
+        for (int i = 0; i < 5; i++) {
+            KafkaTestClient.send(brokers, prefix + ".create", "crm-o" + i,
+                    "{\"eventId\":\"crm-o" + i + "\",\"name\":\"Outage list " + i + "\",\"description\":\"d\"}");
+        }
+
+        // Two pause cycles of the first record: 2 attempts each, then a pause; nothing else is tried meanwhile.
+        await().atMost(WAIT).until(() -> kore.findAll(postRequestedFor(urlPathMatching(".*"))).size() >= 4);
+        assertThat(paused()).isEqualTo(1.0);
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".dlq", Duration.ZERO)).as("no dead letters").isEmpty();
+        assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
+                .as("committed up to, not past, the held-back record").isZero();
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")))
+                .stream().map(r -> r.getBodyAsString()).distinct()).as("only the first record is tried")
+                .allMatch(body -> body.contains("Outage list 0"));
+
+        kore.resetAll();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+
+        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 5,
+                WAIT);
+        assertThat(created).hasSize(5);
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".dlq", Duration.ZERO)).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(paused()).isZero());
+    }
+
+    @Test
+    void aRecordThatKeepsFailingIsDeadLetteredAfterMaxPausesAndTheRestFlows() throws Exception {
+        String prefix = "outage-poison";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).atPriority(10).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
+                equalTo("Poison"))).willReturn(aResponse().withStatus(500).withBody("boom")));
+        bridge = RunningBridge.start(settings(prefix, 2));
+
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-poison",
+                "{\"eventId\":\"crm-poison\",\"name\":\"Poison\",\"description\":\"d\"}");
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-after",
+                "{\"eventId\":\"crm-after\",\"name\":\"After\",\"description\":\"d\"}");
+
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClient.awaitRecords(brokers, prefix + ".dlq", 1, WAIT);
+        assertThat(KafkaTestClient.header(dead.get(0), "bridge.event-id")).isEqualTo("crm-poison");
+        assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+        KafkaTestClient.awaitRecords(brokers, prefix + ".created", 1, WAIT);
+        // 2 attempts before each of the 2 pauses, and 2 more before the record is released: 6 calls.
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")).withRequestBody(
+                matchingJsonPath("$.name", equalTo("Poison"))))).hasSize(6);
+    }
+
+    private double paused() throws Exception {
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(bridge.managementUrl() + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        return scrape.lines().filter(l -> l.startsWith("bridge_consumption_paused{route=\"create-contact-list\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no bridge_consumption_paused series"));
+    }
+}
