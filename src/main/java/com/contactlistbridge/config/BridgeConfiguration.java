@@ -17,6 +17,7 @@ import com.contactlistbridge.kore.KoreResponseParser;
 import com.contactlistbridge.kore.KoreRetryPolicy;
 import com.contactlistbridge.kore.SecretRedactor;
 import com.contactlistbridge.kore.KoreUnavailableException;
+import com.contactlistbridge.kore.ProcessedEvents;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.ops.BridgeMetrics;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
@@ -94,8 +95,16 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("offsetCommitter", offsetCommitter);
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
+        ProcessedEvents processedEvents = null;
+        if (settings.dedupeEnabled()) {
+            processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
+                    () -> kafkaClientConfig(context, settings));
+            registry.bind("processedEvents", processedEvents);
+            // A context service starts before the routes consume, and loads what was stored so far.
+            addService(context, processedEvents);
+        }
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
-                offsetCommitter));
+                offsetCommitter, processedEvents));
         // The circuit breaker of every business flow: a held-back record pauses the Kafka consumer (which keeps
         // polling, so the group keeps it), and after the pause the consumer resumes from the committed offset.
         context.addRoutePolicyFactory(new RoutePolicyFactory() {
@@ -150,6 +159,14 @@ public class BridgeConfiguration implements CamelConfiguration {
                     .orElse(fallback);
         } catch (NumberFormatException e) {
             return fallback;
+        }
+    }
+
+    private static void addService(CamelContext context, Object service) {
+        try {
+            context.addService(service, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not register " + service.getClass().getSimpleName(), e);
         }
     }
 

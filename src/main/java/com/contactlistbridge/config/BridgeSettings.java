@@ -45,7 +45,10 @@ public record BridgeSettings(
         String proxyHost,
         int proxyPort,
         long outagePauseMillis,
-        int outageMaxPauses) {
+        int outageMaxPauses,
+        String processedTopic,
+        boolean dedupeEnabled,
+        int dedupeCacheSize) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -89,11 +92,18 @@ public record BridgeSettings(
                 r.proxyHost("kore.http.proxy"),
                 r.proxyPort("kore.http.proxy"),
                 r.number("bridge.outage.pause-ms", 100, 3_600_000),
-                (int) r.number("bridge.outage.max-pauses", 0, 10_000));
+                (int) r.number("bridge.outage.max-pauses", 0, 10_000),
+                r.required("bridge.topic.processed"),
+                r.bool("bridge.dedupe.enabled"),
+                (int) r.number("bridge.dedupe.cache-size", 1, 100_000_000));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
         r.distinct("bridge.topic.created", settings.createdTopic, "bridge.topic.dead-letter", settings.deadLetterTopic);
+        for (String[] other : new String[][] {{"bridge.topic.requests", settings.requestsTopic},
+                {"bridge.topic.created", settings.createdTopic}, {"bridge.topic.dead-letter", settings.deadLetterTopic}}) {
+            r.distinct(other[0], other[1], "bridge.topic.processed", settings.processedTopic);
+        }
         r.failIfProblems();
         return settings;
     }
@@ -148,6 +158,14 @@ public record BridgeSettings(
                 problem(key, "is missing");
             }
             return value;
+        }
+
+        boolean bool(String key) {
+            String value = required(key);
+            if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                problem(key, "must be true or false (got '" + value + "')");
+            }
+            return Boolean.parseBoolean(value);
         }
 
         String optionalOr(String key, String fallback) {

@@ -18,6 +18,8 @@ public final class BridgeExchange {
     public static final String REQUEST = "bridgeRequest";
     /** The parsed success response ({@code com.contactlistbridge.kore.CreatedContactList}). */
     public static final String CREATED = "bridgeCreated";
+    /** True when the event's list was created before (found among the processed events): no call is made. */
+    public static final String ALREADY_CREATED = "bridgeAlreadyCreated";
     /** How many HTTP calls to Kore.ai this event has made so far. */
     public static final String ATTEMPTS = "bridgeAttempts";
     /** How many 401 answers this event has had (a 401 earns one retry with a fresh token). */

@@ -2,7 +2,8 @@ package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.RouteDefinition;
+import com.contactlistbridge.event.BridgeExchange;
+import org.apache.camel.model.ProcessorDefinition;
 
 /**
  * The Kore.ai call: clean headers, JSON body, a freshly signed JWT, POST to Create Contact List v2, answer parsed.
@@ -22,10 +23,13 @@ public class KoreRoutes extends RouteBuilder {
         // throwExceptionOnFailure=false: koreResponseParser reads every status itself and classifies it.
         String endpoint = settings.createContactListUrl() + "&throwExceptionOnFailure=false";
 
-        RouteDefinition route = from(CREATE_CONTACT_LIST)
+        ProcessorDefinition<?> route = from(CREATE_CONTACT_LIST)
                 .routeId("kore-create-contact-list")
                 .description("POST one contact list to Kore.ai Create Contact List API-v2")
-                .errorHandler(noErrorHandler());
+                .errorHandler(noErrorHandler())
+                // An event whose list exists already (redelivered, re-sent, replayed) is answered from the store.
+                .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed")
+                .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet");
         if (settings.requestsPerMinute() > 0) {
             // Kore.ai's budget is per account and per minute; one call per slot spreads it evenly (no bursts).
             // Every real call passes here, retries included; invalid events never reach this route.
@@ -42,6 +46,7 @@ public class KoreRoutes extends RouteBuilder {
                 .to(endpoint).id("post-create-contact-list")
                 .process("koreResponseParser").id("parse-response")
                 // The token and Kore's response headers must not travel on to Kafka.
-                .removeHeaders("*").id("strip-response-headers");
+                .removeHeaders("*").id("strip-response-headers")
+                .end();
     }
 }

@@ -2,6 +2,7 @@ package com.contactlistbridge.routes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 
 import com.contactlistbridge.event.BridgeExchange;
@@ -11,6 +12,7 @@ import com.contactlistbridge.kore.CreatedContactList;
 import com.contactlistbridge.kore.KoreErrorClassifier;
 import com.contactlistbridge.kore.KoreOutagePolicy;
 import com.contactlistbridge.kore.KoreUnavailableException;
+import com.contactlistbridge.kore.ProcessedEvents;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -39,16 +41,46 @@ public class OutcomeRecords {
     private final EventIdResolver eventIdResolver;
     private final KoreOutagePolicy outagePolicy;
     private final OffsetCommitter offsetCommitter;
+    private final ProcessedEvents processedEvents;
 
     private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
     public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver,
-                          KoreOutagePolicy outagePolicy, OffsetCommitter offsetCommitter) {
+                          KoreOutagePolicy outagePolicy, OffsetCommitter offsetCommitter,
+                          ProcessedEvents processedEvents) {
         this.mapper = mapper;
         this.classifier = classifier;
         this.eventIdResolver = eventIdResolver;
         this.outagePolicy = outagePolicy;
         this.offsetCommitter = offsetCommitter;
+        this.processedEvents = processedEvents;
+    }
+
+    /**
+     * Looks the event up among the processed events (null store = dedupe off): when its list exists, the created
+     * record is restored and {@link BridgeExchange#ALREADY_CREATED} tells the Kore.ai route to skip the call.
+     */
+    public void lookUpProcessed(Exchange exchange) throws java.io.IOException {
+        if (processedEvents == null) {
+            return;
+        }
+        String eventId = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
+        Optional<byte[]> stored = eventId == null ? Optional.empty() : processedEvents.find(eventId);
+        if (stored.isPresent()) {
+            Map<?, ?> record = mapper.readValue(stored.get(), Map.class);
+            exchange.setProperty(BridgeExchange.CREATED, new CreatedContactList(eventId,
+                    (String) record.get("contactListId"), (String) record.get("name"), (String) record.get("status"),
+                    (String) record.get("createdAt")));
+            exchange.setProperty(BridgeExchange.ALREADY_CREATED, true);
+        }
+    }
+
+    /** Stores the created record before it is published, so a redelivery finds it (not for restored ones). */
+    public void rememberCreated(Exchange exchange) {
+        if (processedEvents != null && !exchange.getProperty(BridgeExchange.ALREADY_CREATED, false, Boolean.class)) {
+            CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+            processedEvents.remember(created.eventId(), exchange.getMessage().getBody(byte[].class));
+        }
     }
 
     /**
@@ -129,9 +161,11 @@ public class OutcomeRecords {
     public void logCreated(Exchange exchange) {
         CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
         try (MDC.MDCCloseable ignored = MDC.putCloseable(EventIdResolver.MDC_EVENT_ID, created.eventId())) {
-            OUTCOMES.info("created eventId={} contactListId={} attempts={} latencyMs={}", created.eventId(),
+            OUTCOMES.info("created eventId={} contactListId={} attempts={} latencyMs={}{}", created.eventId(),
                     created.contactListId(), exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class),
-                    exchange.getClock().elapsed());
+                    exchange.getClock().elapsed(),
+                    exchange.getProperty(BridgeExchange.ALREADY_CREATED, false, Boolean.class)
+                            ? " (created before: republished from " + "the processed events, no Kore.ai call)" : "");
         }
     }
 

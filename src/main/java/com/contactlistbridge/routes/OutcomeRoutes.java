@@ -18,6 +18,8 @@ public class OutcomeRoutes extends RouteBuilder {
                 .description("Publish the created contact list id to the created topic, keyed like the input")
                 .errorHandler(noErrorHandler())
                 .bean("outcomeRecords", "toCreatedRecord").id("build-created-record")
+                // Remembered before it is published: a crash after this point cannot create a second list.
+                .bean("outcomeRecords", "rememberCreated").id("remember-created")
                 .to("kafka:{{bridge.topic.created}}").id("send-created")
                 .bean("offsetCommitter", "commit").id("commit-created")
                 .bean("outcomeRecords", "logCreated").id("log-created");

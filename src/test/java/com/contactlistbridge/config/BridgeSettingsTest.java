@@ -43,7 +43,10 @@ class BridgeSettingsTest {
             Map.entry("bridge.error.message-max-length", "BRIDGE_ERROR_MESSAGE_MAX_LENGTH"),
             Map.entry("kore.rate-limit.requests-per-minute", "KORE_RATE_LIMIT_REQUESTS_PER_MINUTE"),
             Map.entry("bridge.outage.pause-ms", "BRIDGE_OUTAGE_PAUSE_MS"),
-            Map.entry("bridge.outage.max-pauses", "BRIDGE_OUTAGE_MAX_PAUSES"));
+            Map.entry("bridge.outage.max-pauses", "BRIDGE_OUTAGE_MAX_PAUSES"),
+            Map.entry("bridge.topic.processed", "BRIDGE_TOPIC_PROCESSED"),
+            Map.entry("bridge.dedupe.enabled", "BRIDGE_DEDUPE_ENABLED"),
+            Map.entry("bridge.dedupe.cache-size", "BRIDGE_DEDUPE_CACHE_SIZE"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -69,6 +72,9 @@ class BridgeSettingsTest {
         settings.put("kore.rate-limit.requests-per-minute", "60");
         settings.put("bridge.outage.pause-ms", "60000");
         settings.put("bridge.outage.max-pauses", "10");
+        settings.put("bridge.topic.processed", "contact-list.processed");
+        settings.put("bridge.dedupe.enabled", "true");
+        settings.put("bridge.dedupe.cache-size", "100000");
         return settings;
     }
 

@@ -48,6 +48,8 @@ class CreateContactListRouteTest extends CamelMainTestSupport {
         super.configureContext(configuration);
         Properties overrides = new Properties();
         overrides.putAll(RunningBridge.baseSettings("127.0.0.1:1", "http://127.0.0.1:1", "route"));
+        // No broker here: the processed-events store (a Kafka topic) has its own end-to-end tests.
+        overrides.put("bridge.dedupe.enabled", "false");
         configuration.withUseOverridePropertiesWithPropertiesComponent(overrides);
     }
 

@@ -33,6 +33,7 @@ public final class RunningBridge implements AutoCloseable {
         settings.put("bridge.topic.created", topicPrefix + ".created");
         settings.put("bridge.topic.dead-letter", topicPrefix + ".dlq");
         settings.put("bridge.consumer-group", topicPrefix + "-bridge");
+        settings.put("bridge.topic.processed", topicPrefix + ".processed");
         settings.put("bridge.retry.initial-delay-ms", "50");
         settings.put("bridge.retry.max-delay-ms", "200");
         settings.put("kore.http.response-timeout-ms", "2000");

@@ -1,0 +1,228 @@
+package com.contactlistbridge.kore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Remembers, durably, which events already have a contact list: event id -> created record, on a compacted Kafka
+ * topic, so a redelivered or re-sent event is answered from here and never creates a second list.
+ *
+ * <p>Modelled on Camel's KafkaIdempotentRepository, which stores keys only; the bridge also needs the created record
+ * to publish it again. The start-up reads the topic to its end before the bridge consumes anything; a background
+ * reader then follows entries written by other instances of the same group. A bounded LRU cache keeps memory flat:
+ * redeliveries concern recent events.
+ */
+public class ProcessedEvents extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessedEvents.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final String topic;
+    private final int capacity;
+    private final Supplier<Map<String, Object>> clientConfig;
+    private final Map<String, byte[]> cache;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> follower;
+    private Thread followerThread;
+    private volatile boolean running;
+
+    /**
+     * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
+     */
+    public ProcessedEvents(String topic, int capacity, Supplier<Map<String, Object>> clientConfig) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+        }
+        this.topic = topic;
+        this.capacity = capacity;
+        this.clientConfig = clientConfig;
+        this.cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+                return size() > ProcessedEvents.this.capacity;
+            }
+        });
+    }
+
+    /** The created record stored for this event, if its list was created before. */
+    public Optional<byte[]> find(String eventId) {
+        return Optional.ofNullable(cache.get(eventId));
+    }
+
+    /**
+     * Stores the created record of an event and waits for Kafka's acknowledgement.
+     *
+     * @throws IllegalStateException if Kafka does not acknowledge it in time
+     */
+    public void remember(String eventId, byte[] createdRecord) {
+        try {
+            producer.send(new ProducerRecord<>(topic, eventId, createdRecord)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing the processed event", e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("could not store the processed event on " + topic + ": "
+                    + cause.getMessage(), cause);
+        }
+        cache.put(eventId, createdRecord);
+    }
+
+    @Override
+    protected void doStart() {
+        Map<String, Object> config = clientConfig.get();
+        Properties producerConfig = clientProperties(config);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-writer");
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+
+        Properties consumerConfig = clientProperties(config);
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-reader");
+        follower = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        follower.partitionsFor(topic, Duration.ofSeconds(30))
+                .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        if (partitions.isEmpty()) {
+            createCompactedTopic(config);
+            follower.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        follower.assign(partitions);
+        follower.seekToBeginning(partitions);
+        long started = System.nanoTime();
+        int loaded = catchUp(partitions);
+        LOG.info("Loaded {} processed events from {} in {} ms", loaded, topic,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        running = true;
+        followerThread = new Thread(this::follow, "processed-events-follower");
+        followerThread.setDaemon(true);
+        followerThread.start();
+    }
+
+    /**
+     * Creates the topic when it is missing (compacted: only the latest record per event id matters), with the
+     * broker's default replication factor. Clusters that forbid it need the topic created by an operator.
+     */
+    private void createCompactedTopic(Map<String, Object> config) {
+        try (Admin admin = Admin.create(clientProperties(config))) {
+            NewTopic newTopic = new NewTopic(topic, Optional.of(3), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
+            admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+            LOG.info("Created the compacted topic {} for processed events", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("topic " + topic + " (bridge.topic.processed) does not exist and "
+                        + "could not be created (" + e.getCause().getMessage() + "): create it with "
+                        + "cleanup.policy=compact", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out creating topic " + topic + " (bridge.topic.processed)", e);
+        }
+    }
+
+    /** Reads to the end offsets as of now: the bridge starts only when it knows everything stored so far. */
+    private int catchUp(List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> end = follower.endOffsets(partitions);
+        int loaded = 0;
+        while (partitions.stream().anyMatch(p -> follower.position(p) < end.get(p))) {
+            for (ConsumerRecord<String, byte[]> record : follower.poll(POLL)) {
+                apply(record);
+                loaded++;
+            }
+        }
+        return loaded;
+    }
+
+    private void follow() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : follower.poll(POLL)) {
+                    apply(record);
+                }
+            }
+        } catch (WakeupException stopping) {
+            // expected on stop
+        } catch (RuntimeException e) {
+            LOG.warn("Stopped following {}: {}; entries written by other instances are no longer seen", topic,
+                    e.getMessage());
+        } finally {
+            follower.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.value() == null) {
+            cache.remove(record.key()); // a tombstone forgets the event (operators can delete entries this way)
+        } else {
+            cache.put(record.key(), record.value());
+        }
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        running = false;
+        if (follower != null) {
+            follower.wakeup();
+        }
+        if (followerThread != null) {
+            followerThread.join(5_000);
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static Properties clientProperties(Map<String, Object> config) {
+        Properties properties = new Properties();
+        config.forEach((key, value) -> {
+            if (value != null && (key.equals("bootstrap.servers") || key.startsWith("security.")
+                    || key.startsWith("sasl.") || key.startsWith("ssl."))) {
+                properties.put(key, value);
+            }
+        });
+        return properties;
+    }
+
+    /** For logs and tests: how many events are remembered in memory. */
+    public int size() {
+        return cache.size();
+    }
+
+}

@@ -1,0 +1,106 @@
+package com.contactlistbridge.e2e;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * No list is created twice for one event id: re-sent events, redeliveries after a restart and replays are answered
+ * from the processed-events topic, without calling Kore.ai.
+ */
+class DuplicateEventsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WireMockServer kore;
+    private RunningBridge bridge;
+    private String brokers;
+
+    @BeforeEach
+    void startStub() {
+        brokers = KafkaTestBroker.get().bootstrapServers();
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"cl-once\",\"name\":\"Once\","
+                        + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}")));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        kore.stop();
+    }
+
+    @Test
+    void aReSentEventIsAnsweredFromTheStoreWithoutASecondCall() throws Exception {
+        String prefix = "dedupe-resend";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix));
+
+        String event = "{\"eventId\":\"crm-once\",\"name\":\"Once\",\"description\":\"d\"}";
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-once", event);
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-once", event);
+
+        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 2,
+                WAIT);
+        assertThat(created).hasSize(2);
+        assertThat(created).allSatisfy(r -> assertThat(JSON.readTree(r.value()).get("contactListId").asText())
+                .isEqualTo("cl-once"));
+        assertThat(created.get(1).value()).isEqualTo(created.get(0).value());
+        kore.verify(1, postRequestedFor(urlPathMatching(".*")));
+    }
+
+    @Test
+    void theStoreSurvivesARestartAndTheProcessedTopicIsCompacted() throws Exception {
+        String prefix = "dedupe-restart";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        bridge = RunningBridge.start(settings);
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-kept",
+                "{\"eventId\":\"crm-kept\",\"name\":\"Once\",\"description\":\"d\"}");
+        KafkaTestClient.awaitRecords(brokers, prefix + ".created", 1, WAIT);
+        bridge.close();
+        bridge = null;
+
+        List<ConsumerRecord<byte[], byte[]>> stored = KafkaTestClient.readAll(brokers, prefix + ".processed",
+                Duration.ZERO);
+        assertThat(stored).hasSize(1);
+        assertThat(new String(stored.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("crm-kept");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", brokers))) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, prefix + ".processed");
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy")
+                    .value()).isEqualTo("compact");
+        }
+
+        // The same event again, e.g. the CRM retrying after a timeout on its side, to a new bridge process.
+        bridge = RunningBridge.start(settings);
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-kept",
+                "{\"eventId\":\"crm-kept\",\"name\":\"Once\",\"description\":\"d\"}");
+        KafkaTestClient.awaitRecords(brokers, prefix + ".created", 2, WAIT);
+        kore.verify(1, postRequestedFor(urlPathMatching(".*")));
+    }
+}
