@@ -11,6 +11,7 @@ import com.contactlistbridge.event.CrmEventParser;
 import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.kore.JwtSigner;
 import com.contactlistbridge.kore.KoreErrorClassifier;
+import com.contactlistbridge.kore.KoreListNames;
 import com.contactlistbridge.kore.KoreOutagePolicy;
 import com.contactlistbridge.kore.KoreRequestFactory;
 import com.contactlistbridge.kore.KoreResponseParser;
@@ -93,6 +94,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.maxRetryAfterMillis(), metrics::retried));
         OffsetCommitter offsetCommitter = new OffsetCommitter();
         registry.bind("offsetCommitter", offsetCommitter);
+        registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
         ProcessedEvents processedEvents = null;

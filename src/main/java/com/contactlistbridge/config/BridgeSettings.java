@@ -48,7 +48,9 @@ public record BridgeSettings(
         int outageMaxPauses,
         String processedTopic,
         boolean dedupeEnabled,
-        int dedupeCacheSize) {
+        int dedupeCacheSize,
+        boolean dedupeByName,
+        Duration dedupeByNameTtl) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -95,7 +97,9 @@ public record BridgeSettings(
                 (int) r.number("bridge.outage.max-pauses", 0, 10_000),
                 r.required("bridge.topic.processed"),
                 r.bool("bridge.dedupe.enabled"),
-                (int) r.number("bridge.dedupe.cache-size", 1, 100_000_000));
+                (int) r.number("bridge.dedupe.cache-size", 1, 100_000_000),
+                r.bool("bridge.dedupe.by-name"),
+                Duration.ofMillis(r.number("bridge.dedupe.by-name-ttl-ms", 0, 86_400_000)));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -122,6 +126,13 @@ public record BridgeSettings(
     public long worstCaseRecordMillis(long connectTimeoutMillis, long responseTimeoutMillis) {
         long longestWait = Math.max(maxDelayMillis, maxRetryAfterMillis);
         return maxAttempts * (connectTimeoutMillis + responseTimeoutMillis) + (maxAttempts - 1L) * longestWait;
+    }
+
+    /** Get All Contact Lists for this stream and account (the guard by name). */
+    public String getAllListsUrl() {
+        String base = koreBaseUrl.toString().replaceAll("/+$", "");
+        return base + "/campaign/api/v2/public/" + streamId + "/campaign/contactList/getAllListDetails?accountId="
+                + accountId + "&type=call";
     }
 
     /** Never print the secret, not even in a toString used by a debugger or a log line. */

@@ -52,6 +52,21 @@ public class KoreResponseParser implements Processor {
     }
 
     /**
+     * Lets a 2xx answer through and turns any other into the same {@link KoreApiException} a creation would get.
+     */
+    public void requireSuccess(Exchange exchange) throws KoreApiException {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        int code = status == null ? 0 : status;
+        if (code < 200 || code >= 300) {
+            byte[] body = exchange.getMessage().getBody(byte[].class);
+            String kore = errorMessage(readJson(body), body);
+            boolean rateLimited = code == 429 || kore.toLowerCase(Locale.ROOT).contains(RATE_LIMIT_MESSAGE);
+            throw new KoreApiException(code, "Kore.ai answered " + code + ": " + redactor.redact(kore), rateLimited,
+                    retryAfterMillis(exchange.getMessage().getHeader("Retry-After", String.class)));
+        }
+    }
+
+    /**
      * Interprets one answer.
      *
      * @throws KoreApiException for every status other than 2xx, and for a 2xx without {@code data._id}

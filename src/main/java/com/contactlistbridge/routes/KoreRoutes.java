@@ -1,6 +1,8 @@
 package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import com.contactlistbridge.event.BridgeExchange;
 import org.apache.camel.model.ProcessorDefinition;
@@ -14,6 +16,8 @@ import org.apache.camel.model.ProcessorDefinition;
 public class KoreRoutes extends RouteBuilder {
 
     public static final String CREATE_CONTACT_LIST = "direct:kore-create-contact-list";
+    static final String REQUEST_BUDGET = "direct:kore-request-budget";
+    static final String GET_ALL_LISTS = "direct:kore-get-all-lists";
     /** Exchange property: System.nanoTime() when the call started waiting for the request budget. */
     public static final String RATE_LIMIT_STARTED = "bridgeRateLimitStarted";
 
@@ -28,17 +32,15 @@ public class KoreRoutes extends RouteBuilder {
                 .description("POST one contact list to Kore.ai Create Contact List API-v2")
                 .errorHandler(noErrorHandler())
                 // An event whose list exists already (redelivered, re-sent, replayed) is answered from the store.
-                .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed")
-                .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet");
-        if (settings.requestsPerMinute() > 0) {
-            // Kore.ai's budget is per account and per minute; one call per slot spreads it evenly (no bursts).
-            // Every real call passes here, retries included; invalid events never reach this route.
-            long slotMillis = (60_000L + settings.requestsPerMinute() - 1) / settings.requestsPerMinute();
-            route.process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime())).id("rate-limit-start")
-                    .throttle(1).totalRequestsMode().timePeriodMillis(slotMillis).id("rate-limit")
-                    .bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
+                .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed");
+        if (settings.dedupeByName()) {
+            route = route.filter(method("koreListNames", "needsRefresh")).id("list-names-stale")
+                    .to(GET_ALL_LISTS).id("refresh-list-names")
+                    .end()
+                    .bean("koreListNames", "match").id("match-list-name");
         }
-        route
+        route = route.filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet")
+                .to(REQUEST_BUDGET).id("wait-for-budget")
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
                 .removeHeaders("*").id("strip-incoming-headers")
                 .process("koreRequestFactory").id("build-request")
@@ -46,7 +48,43 @@ public class KoreRoutes extends RouteBuilder {
                 .to(endpoint).id("post-create-contact-list")
                 .process("koreResponseParser").id("parse-response")
                 // The token and Kore's response headers must not travel on to Kafka.
-                .removeHeaders("*").id("strip-response-headers")
-                .end();
+                .removeHeaders("*").id("strip-response-headers");
+        if (settings.dedupeByName()) {
+            route = route.bean("koreListNames", "created").id("remember-list-name");
+        }
+        route.end();
+
+        // One budget for every Kore.ai call of this account (Campaign Management: 60 per minute), spread evenly:
+        // one call per slot, no bursts. Retries pass here too; invalid events never do.
+        ProcessorDefinition<?> budget = from(REQUEST_BUDGET)
+                .routeId("kore-request-budget")
+                .description("Wait for a slot of the per-account Kore.ai request budget")
+                .errorHandler(noErrorHandler());
+        if (settings.requestsPerMinute() > 0) {
+            long slotMillis = (60_000L + settings.requestsPerMinute() - 1) / settings.requestsPerMinute();
+            budget.process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime()))
+                    .id("rate-limit-start")
+                    .throttle(1).totalRequestsMode().timePeriodMillis(slotMillis).id("rate-limit")
+                    .bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
+        } else {
+            budget.log(LoggingLevel.TRACE, "unlimited request budget").id("no-rate-limit");
+        }
+
+        // Get All Contact Lists, for the guard by name: same headers and token as a creation.
+        from(GET_ALL_LISTS)
+                .routeId("kore-get-all-lists")
+                .description("GET the account's contact lists (bridge.dedupe.by-name)")
+                .errorHandler(noErrorHandler())
+                .to(REQUEST_BUDGET).id("wait-for-budget-lists")
+                .removeHeaders("*").id("strip-headers-lists")
+                .setBody(constant(null)).id("no-body-lists")
+                .setHeader(Exchange.HTTP_METHOD, constant("GET")).id("method-get")
+                .setHeader("iid", constant(settings.iid())).id("iid-lists")
+                .setHeader("accountId", constant(settings.accountId())).id("account-id-lists")
+                .process("jwtSigner").id("sign-jwt-lists")
+                .to(settings.getAllListsUrl() + "&throwExceptionOnFailure=false").id("get-all-lists")
+                .bean("koreResponseParser", "requireSuccess").id("require-success-lists")
+                .bean("koreListNames", "refresh").id("refresh-names")
+                .removeHeaders("*").id("strip-response-headers-lists");
     }
 }

@@ -98,6 +98,9 @@ public class OutcomeRecords {
         value.put("name", created.name());
         value.put("status", created.status());
         value.put("createdAt", created.createdAt());
+        if (created.existing()) {
+            value.put("existing", true); // found by name: this event did not create it
+        }
         outagePolicy.settled(exchange);
         Message message = exchange.getMessage();
         message.removeHeaders("*");

@@ -46,7 +46,9 @@ class BridgeSettingsTest {
             Map.entry("bridge.outage.max-pauses", "BRIDGE_OUTAGE_MAX_PAUSES"),
             Map.entry("bridge.topic.processed", "BRIDGE_TOPIC_PROCESSED"),
             Map.entry("bridge.dedupe.enabled", "BRIDGE_DEDUPE_ENABLED"),
-            Map.entry("bridge.dedupe.cache-size", "BRIDGE_DEDUPE_CACHE_SIZE"));
+            Map.entry("bridge.dedupe.cache-size", "BRIDGE_DEDUPE_CACHE_SIZE"),
+            Map.entry("bridge.dedupe.by-name", "BRIDGE_DEDUPE_BY_NAME"),
+            Map.entry("bridge.dedupe.by-name-ttl-ms", "BRIDGE_DEDUPE_BY_NAME_TTL_MS"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -75,6 +77,8 @@ class BridgeSettingsTest {
         settings.put("bridge.topic.processed", "contact-list.processed");
         settings.put("bridge.dedupe.enabled", "true");
         settings.put("bridge.dedupe.cache-size", "100000");
+        settings.put("bridge.dedupe.by-name", "false");
+        settings.put("bridge.dedupe.by-name-ttl-ms", "30000");
         return settings;
     }
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -40,7 +42,7 @@ class DuplicateEventsTest {
         brokers = KafkaTestBroker.get().bootstrapServers();
         kore = new WireMockServer(options().dynamicPort());
         kore.start();
-        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+        kore.stubFor(post(urlPathMatching("/campaign/.*/createContactList")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"cl-once\",\"name\":\"Once\","
                         + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}")));
@@ -102,5 +104,41 @@ class DuplicateEventsTest {
                 "{\"eventId\":\"crm-kept\",\"name\":\"Once\",\"description\":\"d\"}");
         KafkaTestClient.awaitRecords(brokers, prefix + ".created", 2, WAIT);
         kore.verify(1, postRequestedFor(urlPathMatching(".*")));
+    }
+
+    @Test
+    void guardByNameAnswersAnExistingListAndCatchesTheSameNameTwice() throws Exception {
+        String prefix = "dedupe-name";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        kore.stubFor(get(urlPathMatching("/campaign/.*/getAllListDetails")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"data\":[{\"name\":\"Existing List\",\"_id\":\"cl-existing\","
+                        + "\"status\":\"Ready\",\"createdAt\":\"2025-01-01T00:00:00.000Z\"}]}")));
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        settings.put("bridge.dedupe.by-name", "true");
+        settings.put("bridge.dedupe.by-name-ttl-ms", "600000");
+        bridge = RunningBridge.start(settings);
+
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-n1",
+                "{\"eventId\":\"crm-n1\",\"name\":\"existing LIST\",\"description\":\"d\"}");
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-n2",
+                "{\"eventId\":\"crm-n2\",\"name\":\"Once\",\"description\":\"d\"}");
+        KafkaTestClient.send(brokers, prefix + ".create", "crm-n3",
+                "{\"eventId\":\"crm-n3\",\"name\":\"once\",\"description\":\"another event, same name\"}");
+
+        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 3,
+                WAIT);
+        var first = JSON.readTree(created.get(0).value());
+        assertThat(first.get("eventId").asText()).isEqualTo("crm-n1");
+        assertThat(first.get("contactListId").asText()).isEqualTo("cl-existing");
+        assertThat(first.get("existing").asBoolean()).isTrue();
+        var third = JSON.readTree(created.get(2).value());
+        assertThat(third.get("eventId").asText()).isEqualTo("crm-n3");
+        assertThat(third.get("contactListId").asText()).isEqualTo("cl-once");
+        assertThat(third.get("existing").asBoolean()).isTrue();
+        kore.verify(1, postRequestedFor(urlPathMatching(".*createContactList")));
+        kore.verify(1, getRequestedFor(urlPathMatching(".*getAllListDetails"))
+                .withQueryParam("type", com.github.tomakehurst.wiremock.client.WireMock.equalTo("call"))
+                .withHeader("iid", com.github.tomakehurst.wiremock.client.WireMock.equalTo("st-test-app")));
     }
 }
