@@ -2,9 +2,7 @@ package com.contactlistbridge.config;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.contactlistbridge.event.ContactListRequestMapper;
 import com.contactlistbridge.event.CrmEventParser;
@@ -31,7 +29,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.NamedNode;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
@@ -100,7 +97,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
-                    () -> kafkaClientConfig(context, settings));
+                    () -> KafkaClientSettings.of(context, settings.kafkaBrokers()));
             registry.bind("processedEvents", processedEvents);
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
@@ -126,7 +123,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         });
 
         // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
-        KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(() -> kafkaClientConfig(context, settings),
+        KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(() -> KafkaClientSettings.of(context, settings.kafkaBrokers()),
                 Duration.ofSeconds(3), Duration.ofSeconds(2), clock);
         registry.bind("kafkaBrokerHealthCheck", kafkaHealth);
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
@@ -194,12 +191,5 @@ public class BridgeConfiguration implements CamelConfiguration {
         }
     }
 
-    /** The bridge's Kafka address plus whatever security settings the Kafka component was given. */
-    private static Map<String, Object> kafkaClientConfig(CamelContext context, BridgeSettings settings) {
-        Map<String, Object> config = new HashMap<>();
-        context.getComponent("kafka", KafkaComponent.class).getConfiguration().createConsumerProperties()
-                .forEach((key, value) -> config.put(key.toString(), value));
-        config.put("bootstrap.servers", settings.kafkaBrokers());
-        return config;
-    }
+
 }

@@ -59,10 +59,7 @@ public class KoreResponseParser implements Processor {
         int code = status == null ? 0 : status;
         if (code < 200 || code >= 300) {
             byte[] body = exchange.getMessage().getBody(byte[].class);
-            String kore = errorMessage(readJson(body), body);
-            boolean rateLimited = code == 429 || kore.toLowerCase(Locale.ROOT).contains(RATE_LIMIT_MESSAGE);
-            throw new KoreApiException(code, "Kore.ai answered " + code + ": " + redactor.redact(kore), rateLimited,
-                    retryAfterMillis(exchange.getMessage().getHeader("Retry-After", String.class)));
+            throw failure(code, readJson(body), body, exchange.getMessage().getHeader("Retry-After", String.class));
         }
     }
 
@@ -86,9 +83,13 @@ public class KoreResponseParser implements Processor {
             return new CreatedContactList(eventId, id, name != null ? name : request == null ? null : request.name(),
                     text(data.get("status")), createdAt != null ? createdAt : clock.instant().toString());
         }
+        throw failure(status, json, body, retryAfterHeader);
+    }
+
+    private KoreApiException failure(int status, JsonNode json, byte[] body, String retryAfterHeader) {
         String kore = errorMessage(json, body);
         boolean rateLimited = status == 429 || kore.toLowerCase(Locale.ROOT).contains(RATE_LIMIT_MESSAGE);
-        throw new KoreApiException(status, "Kore.ai answered " + status + ": " + redactor.redact(kore), rateLimited,
+        return new KoreApiException(status, "Kore.ai answered " + status + ": " + redactor.redact(kore), rateLimited,
                 retryAfterMillis(retryAfterHeader));
     }
 

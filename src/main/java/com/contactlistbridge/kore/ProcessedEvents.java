@@ -48,7 +48,7 @@ public class ProcessedEvents extends ServiceSupport {
 
     private final String topic;
     private final int capacity;
-    private final Supplier<Map<String, Object>> clientConfig;
+    private final Supplier<Properties> clientConfig;
     private final Map<String, byte[]> cache;
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> follower;
@@ -58,7 +58,7 @@ public class ProcessedEvents extends ServiceSupport {
     /**
      * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
      */
-    public ProcessedEvents(String topic, int capacity, Supplier<Map<String, Object>> clientConfig) {
+    public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
@@ -99,7 +99,7 @@ public class ProcessedEvents extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        Map<String, Object> config = clientConfig.get();
+        Properties config = clientConfig.get();
         Properties producerConfig = clientProperties(config);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -134,7 +134,7 @@ public class ProcessedEvents extends ServiceSupport {
      * Creates the topic when it is missing (compacted: only the latest record per event id matters), with the
      * broker's default replication factor. Clusters that forbid it need the topic created by an operator.
      */
-    private void createCompactedTopic(Map<String, Object> config) {
+    private void createCompactedTopic(Properties config) {
         try (Admin admin = Admin.create(clientProperties(config))) {
             NewTopic newTopic = new NewTopic(topic, Optional.of(3), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact"));
@@ -209,14 +209,9 @@ public class ProcessedEvents extends ServiceSupport {
         }
     }
 
-    private static Properties clientProperties(Map<String, Object> config) {
+    private static Properties clientProperties(Properties config) {
         Properties properties = new Properties();
-        config.forEach((key, value) -> {
-            if (value != null && (key.equals("bootstrap.servers") || key.startsWith("security.")
-                    || key.startsWith("sasl.") || key.startsWith("ssl."))) {
-                properties.put(key, value);
-            }
-        });
+        properties.putAll(config);
         return properties;
     }
 

@@ -22,7 +22,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  */
 public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
-    private final Supplier<Map<String, Object>> clientConfig;
+    private final Supplier<Properties> clientConfig;
     private final Duration timeout;
     private final Duration cachePeriod;
     private final Clock clock;
@@ -36,7 +36,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
      * @param clientConfig the Kafka client settings of the bridge (bootstrap servers and security), read at the first
      *                     probe, when the Kafka component is configured
      */
-    public KafkaBrokerHealthCheck(Supplier<Map<String, Object>> clientConfig, Duration timeout, Duration cachePeriod,
+    public KafkaBrokerHealthCheck(Supplier<Properties> clientConfig, Duration timeout, Duration cachePeriod,
                                   Clock clock) {
         super("bridge", "kafka-broker");
         this.clientConfig = clientConfig;
@@ -95,13 +95,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
     private Properties adminConfig() {
         Properties config = new Properties();
-        // Only what an admin client understands: the address and the security settings, nothing producer-specific.
-        clientConfig.get().forEach((key, value) -> {
-            if (value != null && (key.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.")
-                    || key.startsWith("sasl.") || key.startsWith("ssl."))) {
-                config.put(key, value);
-            }
-        });
+        config.putAll(clientConfig.get());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "contact-list-bridge-health");
