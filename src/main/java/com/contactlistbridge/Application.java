@@ -5,6 +5,7 @@ import java.util.List;
 import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.config.InvalidSettingsException;
 import com.contactlistbridge.demo.DemoRunner;
+import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
@@ -14,7 +15,7 @@ import org.apache.camel.main.MainConfigurationProperties;
 
 /**
  * camel-main entry point of contact-list-bridge: no command runs the production bridge, {@code demo} the one-machine
- * demo, {@code sandbox} the Kore.ai stand-in on its own.
+ * demo, {@code sandbox} the Kore.ai stand-in on its own, {@code replay} re-publishes dead letters.
  */
 public final class Application {
 
@@ -34,6 +35,11 @@ public final class Application {
             // The stand-in for Kore.ai as its own process (docker compose); never part of the production bridge.
             KoreSandbox.fromEnvironment(System.getenv()).run();
             System.exit(0);
+        }
+        if (command.equals("replay")) {
+            // Re-publishes dead letters with the bridge's configuration; it starts no routes (see ReplayCommand).
+            System.exit(new ReplayCommand(System.getenv(), System.out, System.err)
+                    .run(List.of(args).subList(1, args.length)));
         }
         try {
             System.exit(newMain().run(args));

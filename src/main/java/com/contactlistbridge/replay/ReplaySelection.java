@@ -1,0 +1,86 @@
+package com.contactlistbridge.replay;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** Decides, from the options and what else is on the dead-letter topic, what happens to one dead letter. */
+final class ReplaySelection {
+
+    /** What happens to a dead letter; {@code label} is the first word of its report line. */
+    enum Verdict {
+        REPLAY, SKIP, REFUSE
+    }
+
+    /**
+     * The decision about one dead letter.
+     *
+     * @param verdict what happens to it
+     * @param label   the report's status, e.g. {@code SKIPPED(reason)} or {@code REFUSED(max replays)}; for REPLAY
+     *                the caller chooses between REPLAYED and WOULD-REPLAY
+     */
+    record Decision(Verdict verdict, String label) {
+    }
+
+    private static final Decision REPLAY = new Decision(Verdict.REPLAY, null);
+
+    private final ReplayOptions options;
+    private final Map<String, String> supersededBy;
+    private final boolean refuseCreatedLists;
+
+    /**
+     * @param supersededBy       dead-letter position -> position of a later dead letter that is its failed replay
+     *                           (its {@code bridge.replayed-from}); such a dead letter has been replayed already and
+     *                           the later one carries the event on
+     * @param refuseCreatedLists true when the bridge keeps no processed events ({@code bridge.dedupe.enabled=false}):
+     *                           a dead letter whose list Kore.ai created would then be created a second time
+     */
+    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy, boolean refuseCreatedLists) {
+        this.options = options;
+        this.supersededBy = Map.copyOf(supersededBy);
+        this.refuseCreatedLists = refuseCreatedLists;
+    }
+
+    Decision decide(DeadLetter deadLetter) {
+        String reason = deadLetter.reason();
+        if (reason == null || options.reasons().stream().noneMatch(r -> r.name().equals(reason))) {
+            return skip("reason");
+        }
+        Instant writtenAt = deadLetter.writtenAt();
+        if (options.since() != null && (writtenAt == null || writtenAt.isBefore(options.since()))) {
+            return skip("since");
+        }
+        if (options.until() != null && (writtenAt == null || !writtenAt.isBefore(options.until()))) {
+            return skip("until");
+        }
+        if (!options.eventIds().isEmpty() && !options.eventIds().contains(deadLetter.eventId())) {
+            return skip("event-id");
+        }
+        // Replaying it again would put the event on the requests topic twice: its later dead letter stands for it.
+        if (supersededBy.containsKey(deadLetter.position())) {
+            return skip("superseded");
+        }
+        // Kore.ai has this list already. With processed events the bridge answers the replay from its store (the
+        // created record is published, no call); without, the replay would create a second list with that name.
+        if (refuseCreatedLists && deadLetter.createdContactListId() != null) {
+            return new Decision(Verdict.REFUSE, "REFUSED(list created)");
+        }
+        OptionalInt count = deadLetter.replayCount();
+        if (count.isEmpty()) {
+            return new Decision(Verdict.REFUSE, "REFUSED(bad replay count)");
+        }
+        if (count.getAsInt() >= options.maxReplays()) {
+            return new Decision(Verdict.REFUSE, "REFUSED(max replays)");
+        }
+        return REPLAY;
+    }
+
+    /** The later dead letter that supersedes this one, or null. */
+    String supersededBy(DeadLetter deadLetter) {
+        return supersededBy.get(deadLetter.position());
+    }
+
+    private static Decision skip(String why) {
+        return new Decision(Verdict.SKIP, "SKIPPED(" + why + ")");
+    }
+}

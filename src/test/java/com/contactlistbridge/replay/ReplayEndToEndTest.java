@@ -1,0 +1,163 @@
+package com.contactlistbridge.replay;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.contactlistbridge.replay.ReplayTestSupport.Run;
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.contactlistbridge.replay.ReplayTestSupport.event;
+import static com.contactlistbridge.replay.ReplayTestSupport.replay;
+import static com.contactlistbridge.replay.ReplayTestSupport.utf8;
+import static com.contactlistbridge.testsupport.KafkaTestClient.header;
+import static com.contactlistbridge.testsupport.KafkaTestClient.text;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The loop operators run: the real bridge dead-letters an event during a Kore.ai outage, replay puts it back on the
+ * requests topic, and the bridge creates the list once Kore.ai is back, or dead-letters it again with its count.
+ */
+class ReplayEndToEndTest {
+
+    private static final String PREFIX = "replay-e2e";
+    private static final String REQUESTS = PREFIX + ".create";
+    private static final String CREATED = PREFIX + ".created";
+    private static final String DLQ = PREFIX + ".dlq";
+    private static final String API_PATH =
+            "/campaign/api/v2/public/st-test-stream/campaign/contactList/createContactList";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static WireMockServer kore;
+    private static RunningBridge bridge;
+    private static String brokers;
+
+    @BeforeAll
+    static void startBridge() throws Exception {
+        brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(2, REQUESTS, CREATED, DLQ);
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), PREFIX);
+        // One call per event: an outage dead-letters at once instead of after five backoffs.
+        settings.put("bridge.retry.max-attempts", "1");
+        bridge = RunningBridge.start(settings);
+    }
+
+    @AfterAll
+    static void stopBridge() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (kore != null) {
+            kore.stop();
+        }
+    }
+
+    @Test
+    void eventDeadLetteredDuringAnOutageIsCreatedWhenReplayedAfterIt() throws Exception {
+        stubNamed("List crm-outage", aResponse().withStatus(503).withBody("Service Unavailable"));
+        sendEvent("crm-outage", Map.of("traceparent", utf8("00-trace-outage-01")));
+        ConsumerRecord<byte[], byte[]> dead = awaitDeadLetters("crm-outage", 1).get(0);
+        assertThat(header(dead, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+        assertThat(header(dead, "bridge.error.attempts")).isEqualTo("1");
+
+        stubNamed("List crm-outage", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"cl-after-outage\",\"name\":\"List crm-outage\","
+                        + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}"));
+        Run run = replay(env(), "--event-id", "crm-outage");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.lineOf("crm-outage")).startsWith("REPLAYED ");
+        ConsumerRecord<byte[], byte[]> created = await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, CREATED, Duration.ZERO).stream()
+                        .filter(r -> "crm-outage".equals(header(r, "bridge.event-id"))).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        assertThat(text(created.key())).isEqualTo("crm-outage");
+        assertThat(text(created.value())).contains("\"contactListId\":\"cl-after-outage\"");
+        assertThat(awaitDeadLetters("crm-outage", 1)).as("no new dead letter").hasSize(1);
+    }
+
+    @Test
+    void replayCountSurvivesASecondFailureAndTheThirdReplayIsRefused() throws Exception {
+        stubNamed("List crm-still-down", aResponse().withStatus(503).withBody("Service Unavailable"));
+        sendEvent("crm-still-down", Map.of("traceparent", utf8("00-trace-down-01")));
+        ConsumerRecord<byte[], byte[]> first = awaitDeadLetters("crm-still-down", 1).get(0);
+        assertThat(header(first, "bridge.replay-count")).isNull();
+
+        Run firstReplay = replay(env(), "--event-id", "crm-still-down", "--max-replays", "2");
+        assertThat(firstReplay.lineOf("crm-still-down")).startsWith("REPLAYED ").endsWith("replay-count=0->1");
+        ConsumerRecord<byte[], byte[]> second = awaitDeadLetters("crm-still-down", 2).get(1);
+
+        // The bridge dead-letters the replayed record with its headers, so the count and origin travel on.
+        assertThat(header(second, "bridge.replay-count")).isEqualTo("1");
+        assertThat(header(second, "bridge.replayed-from")).isEqualTo(position(first));
+        assertThat(header(second, "traceparent")).isEqualTo("00-trace-down-01");
+        assertThat(header(second, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+        assertThat(header(second, "bridge.original.topic")).isEqualTo(REQUESTS);
+        assertThat(second.value()).isEqualTo(first.value());
+        assertThat(second.key()).isEqualTo(first.key());
+        assertThat(second.headers().headers("bridge.error.reason")).as("fresh diagnostics, not stacked").hasSize(1);
+
+        Run secondReplay = replay(env(), "--event-id", "crm-still-down", "--max-replays", "2");
+        assertThat(secondReplay.lines()).filteredOn(line -> line.contains("dead-letter=" + position(first) + " "))
+                .singleElement().asString().startsWith("SKIPPED(superseded) ");
+        assertThat(secondReplay.lines()).filteredOn(line -> line.contains("dead-letter=" + position(second) + " "))
+                .singleElement().asString().startsWith("REPLAYED ").endsWith("replay-count=1->2");
+        ConsumerRecord<byte[], byte[]> third = awaitDeadLetters("crm-still-down", 3).get(2);
+        assertThat(header(third, "bridge.replay-count")).isEqualTo("2");
+        assertThat(header(third, "bridge.replayed-from")).isEqualTo(position(second));
+
+        Run thirdReplay = replay(env(), "--event-id", "crm-still-down", "--max-replays", "2");
+        assertThat(thirdReplay.exitCode()).isZero();
+        assertThat(thirdReplay.lines()).filteredOn(line -> line.contains("dead-letter=" + position(third) + " "))
+                .singleElement().asString().startsWith("REFUSED(max replays) ").endsWith("replay-count=2");
+        assertThat(thirdReplay.lines()).last().asString().endsWith("replayed 0 to " + REQUESTS
+                + ", skipped 2, refused 1");
+        assertThat(KafkaTestClient.readAll(brokers, REQUESTS, Duration.ZERO))
+                .filteredOn(r -> "crm-still-down".equals(text(r.key())))
+                .as("the original event and two replays").hasSize(3);
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", REQUESTS, "BRIDGE_TOPIC_DEAD_LETTER", DLQ);
+    }
+
+    private static void sendEvent(String eventId, Map<String, byte[]> headers) {
+        KafkaTestClient.send(brokers, REQUESTS, utf8(eventId), event(eventId), new LinkedHashMap<>(headers));
+    }
+
+    /** The most recent stub for a name wins, so a test can end the outage by stubbing again. */
+    private static void stubNamed(String name, ResponseDefinitionBuilder answer) {
+        kore.stubFor(post(urlPathEqualTo(API_PATH)).withRequestBody(matchingJsonPath("$.name", equalTo(name)))
+                .willReturn(answer));
+    }
+
+    /** Waits until the event has {@code count} dead letters and returns them in offset order. */
+    private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String eventId, int count) {
+        return await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, DLQ, Duration.ZERO).stream()
+                        .filter(r -> eventId.equals(header(r, "bridge.event-id"))).toList(),
+                records -> records.size() >= count);
+    }
+
+    private static String position(ConsumerRecord<byte[], byte[]> record) {
+        return record.topic() + "-" + record.partition() + "-" + record.offset();
+    }
+}
