@@ -14,14 +14,17 @@ public final class KafkaClientSettings {
     private KafkaClientSettings() {
     }
 
-    /** bootstrap.servers plus every security.*, sasl.* and ssl.* setting the Kafka component was given. */
+    /**
+     * bootstrap.servers plus every security.*, sasl.*, ssl.* and config.providers* setting the Kafka component was
+     * given (config providers resolve ${file:...} secrets).
+     */
     public static Properties of(CamelContext context, String bootstrapServers) {
         Properties properties = new Properties();
         context.getComponent("kafka", KafkaComponent.class).getConfiguration().createConsumerProperties()
                 .forEach((key, value) -> {
                     String name = key.toString();
                     if (value != null && (name.startsWith("security.") || name.startsWith("sasl.")
-                            || name.startsWith("ssl."))) {
+                            || name.startsWith("ssl.") || name.startsWith("config.providers"))) {
                         properties.put(name, value);
                     }
                 });

@@ -1,5 +1,7 @@
 package com.contactlistbridge.ops;
 
+import java.util.List;
+
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
@@ -10,7 +12,12 @@ public class RedactingThrowableConverter extends ThrowableProxyConverter {
 
     @Override
     public void start() {
-        json = getOptionList() != null && getOptionList().contains("json");
+        List<String> options = getOptionList();
+        json = options != null && options.contains("json");
+        if (json) {
+            // The parent reads its options as stack depth and evaluators: it must not see "json".
+            setOptionList(options.stream().filter(option -> !option.equals("json")).toList());
+        }
         super.start();
     }
 

@@ -9,6 +9,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commits the input record's offset right after its outcome record was acknowledged, so a crash re-processes at
@@ -16,10 +18,22 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  */
 public class OffsetCommitter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
+
+    /**
+     * Commits the record's offset; a failure is logged, not thrown: the outcome is already stored, and failing the
+     * exchange now would dead-letter an event whose list exists. A later commit covers this offset, or after a
+     * rebalance the record is read again and answered from the processed events.
+     */
     public void commit(Exchange exchange) {
         KafkaManualCommit manual = manualCommit(exchange);
         if (manual != null) {
-            manual.commit();
+            try {
+                manual.commit();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not commit the offset after the outcome was stored ({}); it is committed later or the "
+                        + "record is read again", e.getMessage());
+            }
         }
     }
 

@@ -185,8 +185,8 @@ class OperationsTest {
 
     private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext logging, Logger root,
                                                               ByteArrayOutputStream target) {
-        // The same pattern as the production "text" appender, so the same redacting converters run.
-        OutputStreamAppender<?> production = (OutputStreamAppender<?>) root.getAppender("text");
+        // The same pattern as the production appender, so the same redacting converters run.
+        OutputStreamAppender<?> production = (OutputStreamAppender<?>) root.getAppender("console");
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(logging);
         encoder.setPattern(((PatternLayoutEncoder) production.getEncoder()).getPattern());

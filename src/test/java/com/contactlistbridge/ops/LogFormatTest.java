@@ -58,18 +58,21 @@ class LogFormatTest {
         encoder.setContext(context);
         encoder.setPattern(patternOf(appender));
         encoder.start();
+        assertThat(context.getStatusManager().getCopyOfStatusList())
+                .as("logback accepts the pattern without errors")
+                .noneMatch(status -> status.getLevel() == ch.qos.logback.core.status.Status.ERROR);
         LoggingEvent event = new LoggingEvent("test", context.getLogger("contact-list-bridge.outcome"), Level.WARN,
                 message, error, null);
         event.setMDCPropertyMap(Map.of("eventId", "crm-json-1"));
         return new String(encoder.encode(event), StandardCharsets.UTF_8);
     }
 
-    /** The pattern of the named appender, read from the shipped logback.xml so the test checks the real format. */
-    private static String patternOf(String appender) throws Exception {
+    /** The pattern of the named format, read from the shipped logback.xml so the test checks the real format. */
+    private static String patternOf(String format) throws Exception {
         String xml = Files.readString(Path.of("src/main/resources/logback.xml"));
-        Matcher m = Pattern.compile("<appender name=\"" + appender + "\".*?<pattern>(.*?)</pattern>", Pattern.DOTALL)
+        Matcher m = Pattern.compile("<variable name=\"" + format + "_PATTERN\" value=\"(.*?)\"/>", Pattern.DOTALL)
                 .matcher(xml);
-        assertThat(m.find()).as("appender %s in logback.xml", appender).isTrue();
+        assertThat(m.find()).as("format %s in logback.xml", format).isTrue();
         return m.group(1).replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
     }
 }
