@@ -1,0 +1,143 @@
+package com.contactlistbridge.resilience;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
+import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
+import com.contactlistbridge.testsupport.BridgeProcess;
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * At-least-once across {@code kill -9}: the bridge runs as a separate JVM (the production entry point, configured by
+ * environment variables), is killed with SIGKILL twice while it works through 3000 events on 3 partitions, and is
+ * started again each time with the same consumer group. Every event must end with an outcome; duplicates are counted
+ * and must stay inside the window the README documents.
+ *
+ * <p>Why at most one duplicate per kill: one bridge process has one consumer that polls one record at a time and
+ * commits each record's offset right after its outcome record is acknowledged, so at most one record is "in flight"
+ * (consumed, not yet committed) when the process dies, and the next process receives exactly that record again.
+ * Killed between Kore.ai's answer and the processed-events store's acknowledgement (the README's duplicate window),
+ * it is called again: one extra Kore.ai call. Killed after the store, it is answered from the store: one extra
+ * outcome record with the same list id, and no call. Everything before it is committed; everything after it was
+ * never started.
+ *
+ * <p>Prints one line, {@code CRASH-TEST events=... kills=... lost=... duplicateOutcomes=... duplicateCalls=...
+ * seconds=...}, for quoting.
+ */
+@Tag("resilience")
+class CrashRecoveryTest {
+
+    private static final int EVENTS = 3000;
+    private static final int PARTITIONS = 3;
+    private static final int KILLS = 2;
+    /** Every 20th event is invalid, so dead letters take part in the count too. */
+    private static final int INVALID_EVERY = 20;
+    private static final Duration START_WAIT = Duration.ofSeconds(60);
+    private static final Duration PROGRESS_WAIT = Duration.ofSeconds(90);
+
+    /** Logs of the bridge processes stay in target/resilience/ for a look after a failure. */
+    private Path logDir;
+
+    @Test
+    @Timeout(300)
+    void killNineLosesNothingAndDuplicatesAtMostTheRecordInFlightPerKill() throws Exception {
+        String prefix = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String requests = prefix + ".create";
+        String created = prefix + ".created";
+        String deadLetter = prefix + ".dlq";
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(PARTITIONS, requests, created, deadLetter);
+        logDir = Path.of("target", "resilience", prefix);
+        List<ProducerRecord<byte[], byte[]>> events = ResilienceKit.events(requests, "crash", EVENTS, INVALID_EVERY);
+        Set<String> ids = ResilienceKit.ids(events);
+        Set<String> invalidIds = events.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8)
+                        .contains("\"  \"")).map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .collect(Collectors.toSet());
+
+        try (CountingKore kore = new CountingKore().start(); Admin admin = ResilienceKit.admin(brokers)) {
+            long startNanos = System.nanoTime();
+            BridgeProcess bridge = start(1, brokers, kore, prefix).awaitReady(START_WAIT);
+            try {
+                ResilienceKit.produce(brokers, events);
+
+                int kills = 0;
+                for (int k = 1; k <= KILLS; k++) {
+                    long threshold = (long) EVENTS * k / (KILLS + 1);
+                    await().atMost(PROGRESS_WAIT).pollInterval(Duration.ofMillis(25))
+                            .until(() -> ResilienceKit.endOffsetSum(admin, created, deadLetter) >= threshold);
+                    bridge.kill();
+                    kills++;
+                    long outcomesAtKill = ResilienceKit.endOffsetSum(admin, created, deadLetter);
+                    assertThat(outcomesAtKill).as("kill %d must land mid-stream to prove anything", k)
+                            .isLessThan(EVENTS);
+                    System.out.printf("CRASH-TEST kill %d of %s (pid %d) at %d outcome records%n", k, bridge.name(),
+                            bridge.pid(), outcomesAtKill);
+                    bridge = start(k + 1, brokers, kore, prefix).awaitReady(START_WAIT);
+                }
+
+                // Every event has an outcome and every offset is committed: nothing more is written.
+                Outcomes outcomes = ResilienceKit.awaitEveryOutcome(admin, brokers, requests, prefix + "-bridge",
+                        created, deadLetter, ids, PROGRESS_WAIT);
+                double seconds = (System.nanoTime() - startNanos) / 1e9;
+                bridge.stop(Duration.ofSeconds(30));
+
+                int lost = outcomes.missing(ids).size();
+                int duplicateOutcomes = outcomes.duplicateOutcomes();
+                int duplicateCalls = kore.duplicateCalls();
+                System.out.printf("CRASH-TEST events=%d partitions=%d kills=%d lost=%d duplicateOutcomes=%d "
+                                + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f%n", EVENTS, PARTITIONS,
+                        kills, lost, duplicateOutcomes, duplicateCalls, kore.totalCalls(), outcomes.records(),
+                        seconds);
+                System.out.println("CRASH-TEST ids with more than one outcome: " + outcomes.idsWithMoreThanOneOutcome()
+                        + "; names called more than once: " + kore.namesCalledMoreThanOnce()
+                        + "; ids whose created records name several lists: " + outcomes.idsWithSeveralLists());
+
+                assertThat(outcomes.missing(ids)).as("events without any outcome").isEmpty();
+                // Each event ended in the outcome it deserves: a crash never turns into a dead letter.
+                for (String id : ids) {
+                    if (invalidIds.contains(id)) {
+                        assertThat(outcomes.created().get(id)).as("created record for invalid %s", id).isNull();
+                        assertThat(kore.calls(id)).as("Kore.ai calls for invalid %s", id).isZero();
+                    } else {
+                        assertThat(outcomes.deadLettered().get(id)).as("dead letter for valid %s", id).isNull();
+                        assertThat(kore.calls(id)).as("Kore.ai calls for %s", id).isPositive();
+                    }
+                }
+                // The one record in flight per kill is either re-called (killed between Kore.ai's answer and the
+                // processed-events store) or answered again from the store (killed after the store, before the
+                // commit): one extra call OR one extra outcome per kill, never both, and never a second list
+                // behind a repeated outcome record.
+                assertThat(duplicateOutcomes).as("duplicate outcome records").isLessThanOrEqualTo(kills);
+                assertThat(duplicateCalls).as("duplicate Kore.ai calls").isLessThanOrEqualTo(kills);
+                assertThat(duplicateOutcomes + duplicateCalls).as("duplicates of either kind: one record in flight "
+                        + "per kill").isLessThanOrEqualTo(kills);
+                assertThat(outcomes.idsWithSeveralLists()).as("repeated created records carry the same list id")
+                        .isEmpty();
+            } finally {
+                bridge.close();
+            }
+        }
+    }
+
+    private BridgeProcess start(int generation, String brokers, CountingKore kore, String prefix) throws Exception {
+        return BridgeProcess.builder(logDir.resolve("bridge-" + generation + ".log"))
+                .name("bridge-" + generation)
+                .environment(BridgeProcess.baseEnvironment(brokers, kore.baseUrl(), prefix))
+                .fastGroupFailover()
+                .start();
+    }
+}
