@@ -103,7 +103,7 @@ public class BridgeConfiguration implements CamelConfiguration {
             addService(context, processedEvents);
         }
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
-                offsetCommitter, processedEvents));
+                offsetCommitter, processedEvents, settings.deadLetterMaxValueBytes()));
         // The circuit breaker of every business flow: a held-back record pauses the Kafka consumer (which keeps
         // polling, so the group keeps it), and after the pause the consumer resumes from the committed offset.
         context.addRoutePolicyFactory(new RoutePolicyFactory() {

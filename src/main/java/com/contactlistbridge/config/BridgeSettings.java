@@ -50,7 +50,8 @@ public record BridgeSettings(
         boolean dedupeEnabled,
         int dedupeCacheSize,
         boolean dedupeByName,
-        Duration dedupeByNameTtl) {
+        Duration dedupeByNameTtl,
+        int deadLetterMaxValueBytes) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -99,7 +100,8 @@ public record BridgeSettings(
                 r.bool("bridge.dedupe.enabled"),
                 (int) r.number("bridge.dedupe.cache-size", 1, 100_000_000),
                 r.bool("bridge.dedupe.by-name"),
-                Duration.ofMillis(r.number("bridge.dedupe.by-name-ttl-ms", 0, 86_400_000)));
+                Duration.ofMillis(r.number("bridge.dedupe.by-name-ttl-ms", 0, 86_400_000)),
+                (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);

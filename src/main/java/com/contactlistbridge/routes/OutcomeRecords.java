@@ -33,6 +33,8 @@ public class OutcomeRecords {
     public static final String ORIGINAL_PARTITION = "bridge.original.partition";
     public static final String ORIGINAL_OFFSET = "bridge.original.offset";
     public static final String EVENT_ID = "bridge.event-id";
+    /** Set only when the original value was too large for a dead letter: the value's size in bytes. */
+    public static final String VALUE_OMITTED = "bridge.error.value-omitted";
     /** Set only when a list was created but its created record could not be published. */
     public static final String CONTACT_LIST_ID = "bridge.contact-list-id";
 
@@ -42,18 +44,20 @@ public class OutcomeRecords {
     private final KoreOutagePolicy outagePolicy;
     private final OffsetCommitter offsetCommitter;
     private final ProcessedEvents processedEvents;
+    private final int deadLetterMaxValueBytes;
 
     private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
     public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver,
                           KoreOutagePolicy outagePolicy, OffsetCommitter offsetCommitter,
-                          ProcessedEvents processedEvents) {
+                          ProcessedEvents processedEvents, int deadLetterMaxValueBytes) {
         this.mapper = mapper;
         this.classifier = classifier;
         this.eventIdResolver = eventIdResolver;
         this.outagePolicy = outagePolicy;
         this.offsetCommitter = offsetCommitter;
         this.processedEvents = processedEvents;
+        this.deadLetterMaxValueBytes = deadLetterMaxValueBytes;
     }
 
     /**
@@ -152,6 +156,14 @@ public class OutcomeRecords {
         message.setHeader(ORIGINAL_PARTITION, String.valueOf(message.getHeader(KafkaConstants.PARTITION)));
         message.setHeader(ORIGINAL_OFFSET, String.valueOf(message.getHeader(KafkaConstants.OFFSET)));
         message.setHeader(EVENT_ID, eventIdResolver.resolve(exchange));
+        byte[] value = message.getBody(byte[].class);
+        if (value != null && value.length > deadLetterMaxValueBytes) {
+            // Kafka would refuse a dead letter this large and the partition would be stuck on it forever.
+            message.setHeader(VALUE_OMITTED, String.valueOf(value.length));
+            message.setBody(new byte[0]);
+        } else {
+            message.removeHeader(VALUE_OMITTED);
+        }
         CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
         if (created != null) {
             message.setHeader(CONTACT_LIST_ID, created.contactListId());

@@ -48,7 +48,8 @@ class BridgeSettingsTest {
             Map.entry("bridge.dedupe.enabled", "BRIDGE_DEDUPE_ENABLED"),
             Map.entry("bridge.dedupe.cache-size", "BRIDGE_DEDUPE_CACHE_SIZE"),
             Map.entry("bridge.dedupe.by-name", "BRIDGE_DEDUPE_BY_NAME"),
-            Map.entry("bridge.dedupe.by-name-ttl-ms", "BRIDGE_DEDUPE_BY_NAME_TTL_MS"));
+            Map.entry("bridge.dedupe.by-name-ttl-ms", "BRIDGE_DEDUPE_BY_NAME_TTL_MS"),
+            Map.entry("bridge.dead-letter.max-value-bytes", "BRIDGE_DEAD_LETTER_MAX_VALUE_BYTES"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -79,6 +80,7 @@ class BridgeSettingsTest {
         settings.put("bridge.dedupe.cache-size", "100000");
         settings.put("bridge.dedupe.by-name", "false");
         settings.put("bridge.dedupe.by-name-ttl-ms", "30000");
+        settings.put("bridge.dead-letter.max-value-bytes", "1000000");
         return settings;
     }
 

@@ -76,6 +76,7 @@ class BadInputAtScaleTest {
         Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), PREFIX);
         // The operator's setting for big records (see the class comment); everything else as shipped.
         settings.put("camel.component.kafka.max-request-size", String.valueOf(FOUR_MIB));
+        settings.put("bridge.dead-letter.max-value-bytes", String.valueOf(FOUR_MIB - 64 * 1024));
         settings.put("kore.http.response-timeout-ms", "10000");
         bridge = RunningBridge.start(settings);
     }

@@ -1,0 +1,62 @@
+package com.contactlistbridge.resilience;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With Kafka's default size limits, an invalid record just under 1 MiB plus the dead-letter headers would exceed
+ * them: the dead letter leaves the value out instead of blocking the partition forever.
+ */
+@Tag("resilience")
+class OversizedDeadLetterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aValueTooLargeForADeadLetterIsLeftOutAndThePartitionMovesOn() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        String prefix = "oversized";
+        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        WireMockServer kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"cl-after\"}}")));
+        // Shipped settings: default topic limits, default producer limit, dead-letter.max-value-bytes 1000000.
+        try (RunningBridge bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix))) {
+            byte[] garbage = new byte[1_048_000];
+            Arrays.fill(garbage, (byte) 0xFF); // never valid UTF-8
+            KafkaTestClient.send(brokers, prefix + ".create", "huge".getBytes(StandardCharsets.UTF_8), garbage,
+                    Map.of());
+            KafkaTestClient.send(brokers, prefix + ".create", "crm-after",
+                    "{\"eventId\":\"crm-after\",\"name\":\"After the huge one\",\"description\":\"d\"}");
+
+            List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClient.awaitRecords(brokers, prefix + ".dlq", 1,
+                    WAIT);
+            assertThat(dead.get(0).value()).isEmpty();
+            assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.value-omitted")).isEqualTo("1048000");
+            assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.reason")).isEqualTo("INVALID_EVENT");
+            assertThat(KafkaTestClient.header(dead.get(0), "bridge.original.offset")).isEqualTo("0");
+            KafkaTestClient.awaitRecords(brokers, prefix + ".created", 1, WAIT);
+        } finally {
+            kore.stop();
+        }
+    }
+}
