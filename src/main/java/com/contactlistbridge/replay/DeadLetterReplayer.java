@@ -67,10 +67,9 @@ final class DeadLetterReplayer {
             // Checked before anything is published: a producer would otherwise wait for the topic to appear.
             partitions(consumer, requestsTopic, "bridge.topic.requests");
             Map<TopicPartition, Long> endOffsets = read(() -> consumer.endOffsets(partitions), deadLetterTopic);
-            consumer.assign(partitions);
 
             Map<String, String> supersededBy = new HashMap<>();
-            scan(consumer, endOffsets, record -> {
+            scan(endOffsets, record -> {
                 DeadLetter deadLetter = new DeadLetter(record);
                 if (deadLetter.replayedFrom() != null) {
                     supersededBy.putIfAbsent(deadLetter.replayedFrom(), deadLetter.position());
@@ -80,7 +79,7 @@ final class DeadLetterReplayer {
             ReplaySelection selection = new ReplaySelection(options, supersededBy, !settings.dedupeEnabled());
             try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null : new KafkaProducer<>(
                     settings.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                scan(consumer, endOffsets, record -> {
+                scan(endOffsets, record -> {
                     DeadLetter deadLetter = new DeadLetter(record);
                     ReplaySelection.Decision decision = selection.decide(deadLetter);
                     if (decision.verdict() == ReplaySelection.Verdict.REPLAY && producer != null) {
@@ -123,10 +122,18 @@ final class DeadLetterReplayer {
     }
 
     /** Hands every record below the end offsets to {@code handler}, partition by partition in offset order. */
+    private void scan(Map<TopicPartition, Long> endOffsets, RecordHandler handler) throws ReplayFailedException {
+        // A fresh consumer per pass: a reused one could hand back records fetched before its seek to the beginning.
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumerConfig(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(endOffsets.keySet());
+            consumer.seekToBeginning(endOffsets.keySet());
+            scan(consumer, endOffsets, handler);
+        }
+    }
+
     private void scan(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> endOffsets,
                       RecordHandler handler) throws ReplayFailedException {
-        consumer.resume(endOffsets.keySet());
-        consumer.seekToBeginning(endOffsets.keySet());
         long lastPosition = -1;
         long lastProgress = System.nanoTime();
         while (true) {
