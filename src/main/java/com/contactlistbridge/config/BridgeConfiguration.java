@@ -123,8 +123,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         });
 
         // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
-        KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(() -> KafkaClientSettings.of(context, settings.kafkaBrokers()),
-                Duration.ofSeconds(3), Duration.ofSeconds(2), clock);
+        KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(
+                () -> KafkaClientSettings.of(context, settings.kafkaBrokers()), Duration.ofSeconds(3),
+                Duration.ofSeconds(2), clock);
         registry.bind("kafkaBrokerHealthCheck", kafkaHealth);
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override

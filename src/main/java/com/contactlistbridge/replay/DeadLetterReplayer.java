@@ -123,7 +123,7 @@ final class DeadLetterReplayer {
 
     /** Hands every record below the end offsets to {@code handler}, partition by partition in offset order. */
     private void scan(Map<TopicPartition, Long> endOffsets, RecordHandler handler) throws ReplayFailedException {
-        // A fresh consumer per pass: a reused one could hand back records fetched before its seek to the beginning.
+        // A fresh consumer per pass keeps the two passes independent: no fetch state is carried over.
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumerConfig(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(endOffsets.keySet());

@@ -32,7 +32,19 @@ final class ReplayTestSupport {
         static Topics create(String name, int partitions) {
             String prefix = "replay-" + name + "-" + TOPIC_SETS.incrementAndGet();
             Topics topics = new Topics(prefix + ".create", prefix + ".dlq");
-            KafkaTestBroker.get().createTopics(partitions, topics.requests, topics.deadLetter);
+            // The tests write dead letters with timestamps in 2025: without retention.ms=-1 the broker's retention
+            // check (every 5 minutes, 7-day retention) may delete them in the middle of a test.
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", brokers()))) {
+                admin.createTopics(java.util.List.of(
+                        new org.apache.kafka.clients.admin.NewTopic(topics.requests, partitions, (short) 1)
+                                .configs(Map.of("retention.ms", "-1")),
+                        new org.apache.kafka.clients.admin.NewTopic(topics.deadLetter, partitions, (short) 1)
+                                .configs(Map.of("retention.ms", "-1")))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not create the replay test topics", e);
+            }
+            KafkaTestBroker.get().createTopics(partitions, topics.requests, topics.deadLetter); // waits for leaders
             return topics;
         }
 
