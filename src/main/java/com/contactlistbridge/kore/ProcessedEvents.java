@@ -209,6 +209,7 @@ public class ProcessedEvents extends ServiceSupport {
         }
     }
 
+    /** A copy per client, so each can add its own settings to the shared address and security settings. */
     private static Properties clientProperties(Properties config) {
         Properties properties = new Properties();
         properties.putAll(config);

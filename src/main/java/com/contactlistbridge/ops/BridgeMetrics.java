@@ -13,6 +13,7 @@ import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.routes.KoreRoutes;
+import com.contactlistbridge.routes.OutcomeRecords;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeCreatedEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
@@ -27,8 +28,6 @@ import org.slf4j.MDC;
  */
 public class BridgeMetrics extends EventNotifierSupport {
 
-    /** Set by the dead-letter route; tags the dead-letter counter. */
-    static final String REASON_HEADER = "bridge.error.reason";
 
     private final MeterRegistry registry;
     private final String requestsTopic;
@@ -104,7 +103,7 @@ public class BridgeMetrics extends EventNotifierSupport {
             if (createdTopic.equals(topic)) {
                 created.increment();
             } else if (deadLetterTopic.equals(topic)) {
-                deadLettered(exchange.getMessage().getHeader(REASON_HEADER, "UNKNOWN", String.class)).increment();
+                deadLettered(exchange.getMessage().getHeader(OutcomeRecords.REASON, "UNKNOWN", String.class)).increment();
             }
         }
     }
