@@ -7,6 +7,7 @@ import com.contactlistbridge.config.InvalidSettingsException;
 import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
+import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
 import com.contactlistbridge.sandbox.KoreSandbox;
@@ -66,6 +67,7 @@ public final class Application {
     public static void configure(MainConfigurationProperties configuration) {
         configuration.addConfiguration(BridgeConfiguration.class);
         configuration.addRoutesBuilder(new BridgeRouteConfiguration());
+        configuration.addRoutesBuilder(new ConsumerRoutes());
         configuration.addRoutesBuilder(new KoreRoutes());
         configuration.addRoutesBuilder(new OutcomeRoutes());
     }

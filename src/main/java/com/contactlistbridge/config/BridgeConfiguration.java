@@ -11,17 +11,19 @@ import com.contactlistbridge.kore.JwtSigner;
 import com.contactlistbridge.kore.KoreErrorClassifier;
 import com.contactlistbridge.kore.KoreListNames;
 import com.contactlistbridge.kore.KoreOutagePolicy;
+import com.contactlistbridge.kore.KoreRateLimitGate;
 import com.contactlistbridge.kore.KoreRequestFactory;
 import com.contactlistbridge.kore.KoreResponseParser;
 import com.contactlistbridge.kore.KoreRetryPolicy;
 import com.contactlistbridge.kore.SecretRedactor;
 import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.kore.ProcessedEvents;
-import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.ops.BridgeMetrics;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
-import com.contactlistbridge.routes.OffsetCommitter;
+import com.contactlistbridge.routes.ConsumerRoutes;
+import com.contactlistbridge.routes.EventLocks;
+import com.contactlistbridge.routes.RecordBatches;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
@@ -30,7 +32,6 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.NamedNode;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
@@ -87,10 +88,13 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.jwtExpiry(), clock));
         registry.bind("koreResponseParser", new KoreResponseParser(mapper, redactor, clock));
         registry.bind("koreErrorClassifier", classifier);
+        KoreRateLimitGate rateLimitGate = new KoreRateLimitGate(clock);
+        registry.bind("koreRateLimitGate", rateLimitGate);
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
-                settings.maxRetryAfterMillis(), metrics::retried));
-        OffsetCommitter offsetCommitter = new OffsetCommitter();
-        registry.bind("offsetCommitter", offsetCommitter);
+                settings.maxRetryAfterMillis(), rateLimitGate, metrics::retried, metrics::rateLimited));
+        registry.bind("eventLocks", new EventLocks());
+        registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "offset-committer")));
         registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
@@ -103,14 +107,13 @@ public class BridgeConfiguration implements CamelConfiguration {
             addService(context, processedEvents);
         }
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
-                offsetCommitter, processedEvents, settings.deadLetterMaxValueBytes()));
-        // The circuit breaker of every business flow: a held-back record pauses the Kafka consumer (which keeps
-        // polling, so the group keeps it), and after the pause the consumer resumes from the committed offset.
+                processedEvents, settings.deadLetterMaxValueBytes()));
+        // The circuit breaker of the Kafka consumer route: a held-back record pauses the consumer (which keeps
+        // polling, so the group keeps it), and after the pause the consumer resumes from the committed offsets.
         context.addRoutePolicyFactory(new RoutePolicyFactory() {
             @Override
             public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
-                if (!(route instanceof RouteDefinition definition)
-                        || !BridgeRouteConfiguration.ID.equals(definition.getRouteConfigurationId())) {
+                if (!ConsumerRoutes.ROUTE_ID.equals(routeId)) {
                     return null;
                 }
                 ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(1,
@@ -144,12 +147,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         long response = longProperty(context, "kore.http.response-timeout-ms", 30_000);
         long pollInterval = longProperty(context, "camel.component.kafka.max-poll-interval-ms", 300_000);
         long pollRecords = longProperty(context, "camel.component.kafka.max-poll-records", 500);
-        long worstCase = settings.worstCaseRecordMillis(connect, response) * pollRecords;
+        long worstCase = settings.worstCaseBatchMillis(connect, response, pollRecords);
         if (worstCase >= pollInterval) {
-            LOG.warn("Retry settings allow {} ms per poll ({} record(s) x bridge.retry.* and kore.http.*-timeout-ms), "
-                    + "more than camel.component.kafka.max-poll-interval-ms = {}: an outage could get this consumer "
-                    + "evicted from its group. Lower the retries or raise the poll interval.", worstCase, pollRecords,
-                    pollInterval);
+            LOG.warn("A batch of {} event(s) can take {} ms (request budget kore.rate-limit.requests-per-minute, plus "
+                    + "one event retried to the end by bridge.retry.* and kore.http.*-timeout-ms), more than "
+                    + "camel.component.kafka.max-poll-interval-ms = {}: this consumer could be evicted from its group. "
+                    + "Lower camel.component.kafka.max-poll-records or the retries, or raise the poll interval.",
+                    pollRecords, worstCase, pollInterval);
         }
     }
 

@@ -51,7 +51,9 @@ public record BridgeSettings(
         int dedupeCacheSize,
         boolean dedupeByName,
         Duration dedupeByNameTtl,
-        int deadLetterMaxValueBytes) {
+        int deadLetterMaxValueBytes,
+        int maxInFlight,
+        int rateLimitHeadroomPercent) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -101,7 +103,9 @@ public record BridgeSettings(
                 (int) r.number("bridge.dedupe.cache-size", 1, 100_000_000),
                 r.bool("bridge.dedupe.by-name"),
                 Duration.ofMillis(r.number("bridge.dedupe.by-name-ttl-ms", 0, 86_400_000)),
-                (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000));
+                (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000),
+                (int) r.number("bridge.max-in-flight", 1, 1024),
+                (int) r.number("kore.rate-limit.headroom-percent", 0, 50));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -128,6 +132,27 @@ public record BridgeSettings(
     public long worstCaseRecordMillis(long connectTimeoutMillis, long responseTimeoutMillis) {
         long longestWait = Math.max(maxDelayMillis, maxRetryAfterMillis);
         return maxAttempts * (connectTimeoutMillis + responseTimeoutMillis) + (maxAttempts - 1L) * longestWait;
+    }
+
+    /**
+     * Milliseconds between two Kore.ai calls under the request budget (0 when unlimited): 60000 / requests per minute,
+     * stretched by the headroom so that network and scheduling jitter never pushes 61 calls into one minute.
+     */
+    public long requestSlotMillis() {
+        if (requestsPerMinute <= 0) {
+            return 0;
+        }
+        return (60_000L * (100 + rateLimitHeadroomPercent) + 100L * requestsPerMinute - 1)
+                / (100L * requestsPerMinute);
+    }
+
+    /**
+     * The longest one polled batch can take: it waits for its slowest event, so the request budget for all of its
+     * events (when a rate limit is set) plus one event retried to the end.
+     */
+    public long worstCaseBatchMillis(long connectTimeoutMillis, long responseTimeoutMillis, long pollRecords) {
+        long budget = pollRecords * requestSlotMillis();
+        return budget + worstCaseRecordMillis(connectTimeoutMillis, responseTimeoutMillis);
     }
 
     /** Get All Contact Lists for this stream and account (the guard by name). */

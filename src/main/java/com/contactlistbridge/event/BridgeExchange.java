@@ -24,6 +24,8 @@ public final class BridgeExchange {
     public static final String ATTEMPTS = "bridgeAttempts";
     /** How many 401 answers this event has had (a 401 earns one retry with a fresh token). */
     public static final String AUTH_FAILURES = "bridgeAuthFailures";
+    /** Calls of this event Kore.ai refused for its rate limit (not counted as attempts). */
+    public static final String RATE_LIMITED_CALLS = "bridgeRateLimitedCalls";
 
     private BridgeExchange() {
     }

@@ -50,7 +50,10 @@ public class KoreErrorClassifier {
     private Classification classifyStatus(KoreApiException api) {
         int status = api.httpStatus();
         String message = redactor.redact(api.getMessage());
-        if (api.rateLimited() || status == 408 || status == 429 || status >= 500) {
+        if (api.rateLimited() || status == 429) {
+            return new Classification(FailureReason.UNAVAILABLE, true, status, message, api.retryAfterMillis(), true);
+        }
+        if (status == 408 || status >= 500) {
             return new Classification(FailureReason.UNAVAILABLE, true, status, message, api.retryAfterMillis());
         }
         if (status == 401 || status == 403) {

@@ -20,15 +20,22 @@ public class KoreRetryPolicy implements Processor {
     private final KoreErrorClassifier classifier;
     private final int maxAttempts;
     private final long maxRetryAfterMillis;
+    private final KoreRateLimitGate rateLimitGate;
     private final Runnable onRetry;
+    private final Runnable onRateLimited;
 
     public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis) {
-        this(classifier, maxAttempts, maxRetryAfterMillis, () -> { });
+        this(classifier, maxAttempts, maxRetryAfterMillis, new KoreRateLimitGate(java.time.Clock.systemUTC()),
+                () -> { }, () -> { });
     }
 
-    /** @param onRetry called once for every retry decided (e.g. to count retries in metrics) */
+    /**
+     * @param rateLimitGate closed for every call of this bridge when Kore.ai refuses one for its rate limit
+     * @param onRetry       called once for every retry decided (e.g. to count retries in metrics)
+     * @param onRateLimited called once for every call Kore.ai refused for its rate limit
+     */
     public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis,
-                           Runnable onRetry) {
+                           KoreRateLimitGate rateLimitGate, Runnable onRetry, Runnable onRateLimited) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
@@ -38,12 +45,15 @@ public class KoreRetryPolicy implements Processor {
         this.classifier = classifier;
         this.maxAttempts = maxAttempts;
         this.maxRetryAfterMillis = maxRetryAfterMillis;
+        this.rateLimitGate = rateLimitGate;
         this.onRetry = onRetry;
+        this.onRateLimited = onRateLimited;
     }
 
     /**
-     * Runs on every failure, before the retry decision: counts 401s, applies a server's Retry-After, and logs the
-     * failures that will be retried (final failures are logged once, as dead-letter outcomes).
+     * Runs on every failure, before the retry decision: counts 401s and rate-limit refusals, applies a server's
+     * Retry-After, closes the rate-limit gate, and logs the failures that will be retried (final failures are logged
+     * once, as dead-letter outcomes).
      */
     @Override
     public void process(Exchange exchange) {
@@ -51,6 +61,20 @@ public class KoreRetryPolicy implements Processor {
         if (c.unauthorized()) {
             exchange.setProperty(BridgeExchange.AUTH_FAILURES,
                     exchange.getProperty(BridgeExchange.AUTH_FAILURES, 0, Integer.class) + 1);
+        }
+        if (c.rateLimited()) {
+            // Not a failed attempt: the call is given back, and every call of this bridge waits for the window.
+            exchange.setProperty(BridgeExchange.RATE_LIMITED_CALLS,
+                    exchange.getProperty(BridgeExchange.RATE_LIMITED_CALLS, 0, Integer.class) + 1);
+            long wait = Math.min(c.retryAfterMillis() >= 0 ? c.retryAfterMillis() : KoreRateLimitGate.WINDOW_MILLIS,
+                    maxRetryAfterMillis);
+            rateLimitGate.closeFor(wait);
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, wait);
+            onRateLimited.run();
+            LOG.warn("Kore.ai rate limit reached for eventId={} ({}): every call waits {} ms; this call is tried "
+                    + "again and not counted as an attempt", exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID),
+                    c.message(), wait);
+            return;
         }
         if (c.retryable() && c.retryAfterMillis() >= 0) {
             // Camel's redelivery reads this header in place of its computed backoff for the next attempt.
@@ -62,24 +86,32 @@ public class KoreRetryPolicy implements Processor {
         if (shouldRetry(exchange)) {
             onRetry.run();
             LOG.warn("retrying eventId={} after attempt {} of {}: {}",
-                    exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID),
-                    exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class), maxAttempts, c.message());
+                    exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID), countedAttempts(exchange), maxAttempts,
+                    c.message());
         }
     }
 
     /** True when the failed exchange should be tried again. */
     public boolean shouldRetry(Exchange exchange) {
         Classification c = classifier.classify(failureOf(exchange));
-        int attempts = exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class);
+        if (c.rateLimited()) {
+            return true;
+        }
         if (c.unauthorized()) {
             // One more try with a freshly signed token; a second 401 is final.
             return exchange.getProperty(BridgeExchange.AUTH_FAILURES, 0, Integer.class) == 1;
         }
-        return c.retryable() && attempts < maxAttempts;
+        return c.retryable() && countedAttempts(exchange) < maxAttempts;
     }
 
     public int maxAttempts() {
         return maxAttempts;
+    }
+
+    /** Calls made for this event, less those Kore.ai refused for its rate limit. */
+    private static int countedAttempts(Exchange exchange) {
+        return exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class)
+                - exchange.getProperty(BridgeExchange.RATE_LIMITED_CALLS, 0, Integer.class);
     }
 
     private static Throwable failureOf(Exchange exchange) {

@@ -36,6 +36,7 @@ public class BridgeMetrics extends EventNotifierSupport {
     private final Counter consumed;
     private final Counter created;
     private final Counter retries;
+    private final Counter rateLimited;
     private final Timer rateLimiterWait;
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -51,6 +52,9 @@ public class BridgeMetrics extends EventNotifierSupport {
                 .description("Contact lists created and published to the created topic").register(registry);
         this.retries = Counter.builder("bridge.kore.retries")
                 .description("Kore.ai calls retried after a retryable failure").register(registry);
+        this.rateLimited = Counter.builder("bridge.kore.rate.limited")
+                .description("Kore.ai calls refused for the rate limit (429 or its rate-limit message); tried again, "
+                        + "not counted as attempts").register(registry);
         this.rateLimiterWait = Timer.builder("bridge.rate.limiter.wait")
                 .description("Time Kore.ai calls waited for the per-account request budget").register(registry);
         registry.gauge("bridge.kore.in.flight", inFlight);
@@ -84,10 +88,14 @@ public class BridgeMetrics extends EventNotifierSupport {
     private void onCreated(Exchange exchange) {
         if (exchange.getFromEndpoint() instanceof KafkaEndpoint kafka
                 && requestsTopic.equals(kafka.getConfiguration().getTopic())) {
-            consumed.increment();
-            // A consumer thread serves many events: never let the previous event's id leak into this one's lines.
+            // A thread serves many events: never let the previous event's id leak into this one's lines.
             MDC.remove(EventIdResolver.MDC_EVENT_ID);
         }
+    }
+
+    /** Counts the events of a polled batch. */
+    public void consumed(int events) {
+        consumed.increment(events);
     }
 
     private void onSent(Exchange exchange, Endpoint endpoint, long millis) {
@@ -113,6 +121,11 @@ public class BridgeMetrics extends EventNotifierSupport {
         Gauge.builder("bridge.consumption.paused", breaker, b -> "closed".equals(b.getStateAsString()) ? 0 : 1)
                 .description("1 while the flow's consumer is paused because Kore.ai looks unavailable")
                 .tag("route", routeId).register(registry);
+    }
+
+    /** Counts one call Kore.ai refused for its rate limit (called by the retry policy). */
+    public void rateLimited() {
+        rateLimited.increment();
     }
 
     /** Counts one retry of a Kore.ai call (called by the retry policy when it decides to retry). */

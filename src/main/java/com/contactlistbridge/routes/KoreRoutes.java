@@ -2,7 +2,6 @@ package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import com.contactlistbridge.event.BridgeExchange;
 import org.apache.camel.model.ProcessorDefinition;
@@ -18,6 +17,8 @@ public class KoreRoutes extends RouteBuilder {
     public static final String CREATE_CONTACT_LIST = "direct:kore-create-contact-list";
     static final String REQUEST_BUDGET = "direct:kore-request-budget";
     static final String GET_ALL_LISTS = "direct:kore-get-all-lists";
+    static final String GUARD_BY_NAME = "direct:kore-guard-by-name";
+    static final String CALL = "direct:kore-call";
     /** Exchange property: System.nanoTime() when the call started waiting for the request budget. */
     public static final String RATE_LIMIT_STARTED = "bridgeRateLimitStarted";
 
@@ -34,12 +35,43 @@ public class KoreRoutes extends RouteBuilder {
                 // An event whose list exists already (redelivered, re-sent, replayed) is answered from the store.
                 .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed");
         if (settings.dedupeByName()) {
-            route = route.filter(method("koreListNames", "needsRefresh")).id("list-names-stale")
-                    .to(GET_ALL_LISTS).id("refresh-list-names")
-                    .end()
-                    .bean("koreListNames", "match").id("match-list-name");
+            // Two events with the same name never pass the guard together (both would find no list and create one).
+            route.bean("eventLocks", "lockName").id("lock-list-name")
+                    .doTry()
+                        .to(GUARD_BY_NAME).id("guard-by-name")
+                    .doFinally()
+                        .bean("eventLocks", "unlockName").id("unlock-list-name")
+                    .end();
+
+            from(GUARD_BY_NAME)
+                    .routeId("kore-guard-by-name")
+                    .description("Answer an event whose list name exists already (bridge.dedupe.by-name)")
+                    .errorHandler(noErrorHandler())
+                    .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-stored")
+                        // One refresh at a time: events that found the names stale together wait for it.
+                        .bean("eventLocks", "lockListRefresh").id("lock-list-refresh")
+                        .doTry()
+                            .filter(method("koreListNames", "needsRefresh")).id("list-names-stale")
+                                .to(GET_ALL_LISTS).id("refresh-list-names")
+                            .endDoTry()
+                        .doFinally()
+                            .bean("eventLocks", "unlockListRefresh").id("unlock-list-refresh")
+                        .end()
+                        .bean("koreListNames", "match").id("match-list-name")
+                        .to(CALL).id("call-if-new-by-name")
+                        .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("new-name")
+                            .bean("koreListNames", "created").id("remember-list-name")
+                        .end()
+                    .end();
+        } else {
+            route.to(CALL).id("call-if-new");
         }
-        route = route.filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet")
+
+        from(CALL)
+                .routeId("kore-call")
+                .description("Sign and send the Create Contact List request, unless the list exists already")
+                .errorHandler(noErrorHandler())
+                .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet")
                 .to(REQUEST_BUDGET).id("wait-for-budget")
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
                 .removeHeaders("*").id("strip-incoming-headers")
@@ -48,27 +80,26 @@ public class KoreRoutes extends RouteBuilder {
                 .to(endpoint).id("post-create-contact-list")
                 .process("koreResponseParser").id("parse-response")
                 // The token and Kore's response headers must not travel on to Kafka.
-                .removeHeaders("*").id("strip-response-headers");
-        if (settings.dedupeByName()) {
-            route = route.bean("koreListNames", "created").id("remember-list-name");
-        }
-        route.end();
+                .removeHeaders("*").id("strip-response-headers")
+                .end();
 
         // One budget for every Kore.ai call of this account (Campaign Management: 60 per minute), spread evenly:
-        // one call per slot, no bursts. Retries pass here too; invalid events never do.
+        // one call per slot, no bursts, shared by all concurrent calls. Retries pass here too; invalid events never
+        // do. After a rate-limit refusal the gate holds every call back (Retry-After, else a whole window): before
+        // it takes a slot, and again after, for calls that got their slot before the refusal came back.
         ProcessorDefinition<?> budget = from(REQUEST_BUDGET)
                 .routeId("kore-request-budget")
                 .description("Wait for a slot of the per-account Kore.ai request budget")
-                .errorHandler(noErrorHandler());
+                .errorHandler(noErrorHandler())
+                .process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime()))
+                .id("rate-limit-start")
+                .delay(method("koreRateLimitGate", "remainingMillis")).syncDelayed().id("rate-limit-gate");
         if (settings.requestsPerMinute() > 0) {
-            long slotMillis = (60_000L + settings.requestsPerMinute() - 1) / settings.requestsPerMinute();
-            budget.process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime()))
-                    .id("rate-limit-start")
-                    .throttle(1).totalRequestsMode().timePeriodMillis(slotMillis).id("rate-limit")
-                    .bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
-        } else {
-            budget.log(LoggingLevel.TRACE, "unlimited request budget").id("no-rate-limit");
+            budget = budget.throttle(1).totalRequestsMode().timePeriodMillis(settings.requestSlotMillis())
+                    .id("rate-limit")
+                    .delay(method("koreRateLimitGate", "remainingMillis")).syncDelayed().id("rate-limit-gate-again");
         }
+        budget.bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
 
         // Get All Contact Lists, for the guard by name: same headers and token as a creation.
         from(GET_ALL_LISTS)

@@ -42,20 +42,18 @@ public class OutcomeRecords {
     private final KoreErrorClassifier classifier;
     private final EventIdResolver eventIdResolver;
     private final KoreOutagePolicy outagePolicy;
-    private final OffsetCommitter offsetCommitter;
     private final ProcessedEvents processedEvents;
     private final int deadLetterMaxValueBytes;
 
     private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
     public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver,
-                          KoreOutagePolicy outagePolicy, OffsetCommitter offsetCommitter,
-                          ProcessedEvents processedEvents, int deadLetterMaxValueBytes) {
+                          KoreOutagePolicy outagePolicy, ProcessedEvents processedEvents,
+                          int deadLetterMaxValueBytes) {
         this.mapper = mapper;
         this.classifier = classifier;
         this.eventIdResolver = eventIdResolver;
         this.outagePolicy = outagePolicy;
-        this.offsetCommitter = offsetCommitter;
         this.processedEvents = processedEvents;
         this.deadLetterMaxValueBytes = deadLetterMaxValueBytes;
     }
@@ -134,13 +132,9 @@ public class OutcomeRecords {
             throw new AbandonedOnShutdownException(c.message());
         }
         if (c.retryable()) {
-            // An outage pauses consumption instead of dead-lettering record after record.
-            try {
-                outagePolicy.holdBackOrRelease(exchange, c);
-            } catch (KoreUnavailableException heldBack) {
-                offsetCommitter.commitUpTo(exchange);
-                throw heldBack;
-            }
+            // An outage pauses consumption instead of dead-lettering record after record: the record ends without an
+            // outcome, its offset is not committed, and the consumer resumes at it after the pause.
+            outagePolicy.holdBackOrRelease(exchange, c);
         }
         outagePolicy.settled(exchange);
         Message message = exchange.getMessage();

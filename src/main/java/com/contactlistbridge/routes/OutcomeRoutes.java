@@ -21,7 +21,6 @@ public class OutcomeRoutes extends RouteBuilder {
                 // Remembered before it is published: a crash after this point cannot create a second list.
                 .bean("outcomeRecords", "rememberCreated").id("remember-created")
                 .to("kafka:{{bridge.topic.created}}").id("send-created")
-                .bean("offsetCommitter", "commit").id("commit-created")
                 .bean("outcomeRecords", "logCreated").id("log-created");
 
         from(DEAD_LETTER)
@@ -31,7 +30,6 @@ public class OutcomeRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .bean("outcomeRecords", "toDeadLetterRecord").id("build-dead-letter-record")
                 .to("kafka:{{bridge.topic.dead-letter}}").id("send-dead-letter")
-                .bean("offsetCommitter", "commit").id("commit-dead-lettered")
                 .bean("outcomeRecords", "logDeadLettered").id("log-dead-lettered");
     }
 }

@@ -49,7 +49,9 @@ class BridgeSettingsTest {
             Map.entry("bridge.dedupe.cache-size", "BRIDGE_DEDUPE_CACHE_SIZE"),
             Map.entry("bridge.dedupe.by-name", "BRIDGE_DEDUPE_BY_NAME"),
             Map.entry("bridge.dedupe.by-name-ttl-ms", "BRIDGE_DEDUPE_BY_NAME_TTL_MS"),
-            Map.entry("bridge.dead-letter.max-value-bytes", "BRIDGE_DEAD_LETTER_MAX_VALUE_BYTES"));
+            Map.entry("bridge.dead-letter.max-value-bytes", "BRIDGE_DEAD_LETTER_MAX_VALUE_BYTES"),
+            Map.entry("bridge.max-in-flight", "BRIDGE_MAX_IN_FLIGHT"),
+            Map.entry("kore.rate-limit.headroom-percent", "KORE_RATE_LIMIT_HEADROOM_PERCENT"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -81,6 +83,8 @@ class BridgeSettingsTest {
         settings.put("bridge.dedupe.by-name", "false");
         settings.put("bridge.dedupe.by-name-ttl-ms", "30000");
         settings.put("bridge.dead-letter.max-value-bytes", "1000000");
+        settings.put("bridge.max-in-flight", "4");
+        settings.put("kore.rate-limit.headroom-percent", "2");
         return settings;
     }
 
@@ -113,6 +117,7 @@ class BridgeSettingsTest {
         assertThat(s.deadLetterTopic()).isEqualTo("contact-list.create.dlq");
         assertThat(s.consumerGroup()).isEqualTo("contact-list-bridge");
         assertThat(s.maxEventBytes()).isEqualTo(1_048_576);
+        assertThat(s.maxInFlight()).isEqualTo(4);
         assertThat(s.koreBaseUrl()).hasToString("https://platform.kore.ai");
         assertThat(s.streamId()).isEqualTo("st-0603182c-7ffb-53c3-b307-47ca14b00001");
         assertThat(s.accountId()).isEqualTo("67777ce93e25326494e00001");
@@ -397,5 +402,30 @@ class BridgeSettingsTest {
     void worstCasePerRecordWithTheShippedDefaultsFitsTheShippedPollInterval() {
         // 5 x (5 s + 30 s) + 4 x 60 s, see config/application.properties (max-poll-interval-ms = 600000).
         assertThat(load(validSettings()).worstCaseRecordMillis(5_000, 30_000)).isEqualTo(415_000);
+    }
+
+    @Test
+    void requestSlotsAreSpreadEvenlyWithTheHeadroom() {
+        Map<String, String> settings = validSettings();
+        settings.put("kore.rate-limit.requests-per-minute", "60");
+        assertThat(load(settings).requestSlotMillis()).isEqualTo(1_020);
+        settings.put("kore.rate-limit.headroom-percent", "0");
+        assertThat(load(settings).requestSlotMillis()).isEqualTo(1_000);
+        settings.put("kore.rate-limit.requests-per-minute", "7");
+        assertThat(load(settings).requestSlotMillis()).as("rounded up").isEqualTo(8_572);
+        settings.put("kore.rate-limit.requests-per-minute", "0");
+        assertThat(load(settings).requestSlotMillis()).as("unlimited").isZero();
+        settings.put("kore.rate-limit.headroom-percent", "51");
+        assertThatThrownBy(() -> load(settings)).hasMessageContaining("kore.rate-limit.headroom-percent");
+    }
+
+    @Test
+    void worstCasePerBatchWithTheShippedDefaultsFitsTheShippedPollInterval() {
+        // 100 events at 60 per minute (1020 ms apart), plus one event retried to the end: 102 s + 415 s < 600 s.
+        Map<String, String> settings = validSettings();
+        settings.put("kore.rate-limit.requests-per-minute", "60");
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 100)).isEqualTo(517_000);
+        settings.put("kore.rate-limit.requests-per-minute", "0");
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 500)).isEqualTo(415_000);
     }
 }

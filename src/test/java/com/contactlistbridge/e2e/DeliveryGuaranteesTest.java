@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
@@ -57,6 +58,9 @@ class DeliveryGuaranteesTest {
 
     private Map<String, String> settings(String prefix) {
         Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        // One event at a time keeps the partition strictly in order, which these tests watch; the concurrent case
+        // (bridge.max-in-flight above 1) is ConcurrencyTest's.
+        settings.put("bridge.max-in-flight", "1");
         // A missing dead-letter topic makes the publish fail within a second instead of after 60 s.
         settings.put("camel.component.kafka.max-block-ms", "1000");
         return settings;
@@ -67,7 +71,7 @@ class DeliveryGuaranteesTest {
         String prefix = "delivery-dlq";
         KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created");
         bridge = RunningBridge.start(settings(prefix));
-        NotifyBuilder failedTwice = new NotifyBuilder(bridge.context()).fromRoute("create-contact-list")
+        NotifyBuilder failedTwice = new NotifyBuilder(bridge.context()).fromRoute(ConsumerRoutes.ROUTE_ID)
                 .whenFailed(2).create();
 
         byte[] invalid = "{\"eventId\":\"crm-d1\",\"name\":42}".getBytes(StandardCharsets.UTF_8);
@@ -107,7 +111,7 @@ class DeliveryGuaranteesTest {
         KafkaTestClient.awaitRecords(brokers, prefix + ".created", 3, WAIT);
 
         // An invalid event whose dead letter cannot be stored yet: consumed, but never committed.
-        NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute("create-contact-list").whenFailed(1)
+        NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute(ConsumerRoutes.ROUTE_ID).whenFailed(1)
                 .create();
         KafkaTestClient.send(brokers, prefix + ".create", "crm-r4", "not json");
         assertThat(failed.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();

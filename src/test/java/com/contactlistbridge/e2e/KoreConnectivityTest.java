@@ -22,6 +22,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -147,6 +148,48 @@ class KoreConnectivityTest {
             long gap = calls.get(i).getLoggedDate().getTime() - calls.get(i - 1).getLoggedDate().getTime();
             assertThat(gap).as("gap before call %d", i).isGreaterThanOrEqualTo(150);
         }
+    }
+
+    @Test
+    void aRateLimitRefusalHoldsBackEveryCallAndIsNotAFailedAttempt() throws Exception {
+        kore = new WireMockServer(options().dynamicPort());
+        kore.start();
+        // The first call is refused for the rate limit; every later call succeeds.
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).inScenario("limit").whenScenarioStateIs(STARTED)
+                .willSetStateTo("open").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"errors\":[{\"msg\":\"You have exceeded the per-minute rate limit\"}]}")));
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).inScenario("limit").whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(OK_BODY)));
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "net-429.create", "net-429.created", "net-429.dlq");
+        for (int i = 0; i < 3; i++) {
+            send("net-429", "crm-429-" + i);
+        }
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), "net-429");
+        settings.put("kore.rate-limit.requests-per-minute", "600"); // one call every 100 ms
+        settings.put("bridge.max-in-flight", "3");
+        // A refusal counted as a failed attempt would dead-letter at once.
+        settings.put("bridge.retry.max-attempts", "1");
+        bridge = RunningBridge.start(settings);
+
+        assertThat(KafkaTestClient.awaitRecords(brokers, "net-429.created", 3, WAIT)).hasSize(3);
+        assertThat(KafkaTestClient.readAll(brokers, "net-429.dlq", Duration.ZERO)).isEmpty();
+        List<LoggedRequest> calls = new java.util.ArrayList<>(kore.findAll(postRequestedFor(urlPathMatching(".*"))));
+        calls.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
+        assertThat(calls).as("three creations and the refused call").hasSize(4);
+        long refusedAt = calls.get(0).getLoggedDate().getTime();
+        for (int i = 1; i < calls.size(); i++) {
+            // Retry-After: 1 s. The other events had their budget slots (100 and 200 ms later) but wait too.
+            assertThat(calls.get(i).getLoggedDate().getTime() - refusedAt).as("call %d after the refusal", i)
+                    .isGreaterThanOrEqualTo(900);
+        }
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(bridge.managementUrl() + "/observe/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("bridge_kore_rate_limited_total 1.0");
+        assertThat(metrics).contains("bridge_kore_retries_total 0.0");
     }
 
     private static void send(String prefix, String eventId) {

@@ -85,9 +85,9 @@ class OperationsTest {
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200
                     && status("/observe/health/live") == 200);
 
-            bridge.context().getRouteController().suspendRoute("create-contact-list");
+            bridge.context().getRouteController().suspendRoute("consume-requests");
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 503);
-            bridge.context().getRouteController().resumeRoute("create-contact-list");
+            bridge.context().getRouteController().resumeRoute("consume-requests");
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
         }
     }

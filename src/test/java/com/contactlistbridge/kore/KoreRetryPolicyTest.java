@@ -166,6 +166,93 @@ class KoreRetryPolicyTest {
     }
 
     @Test
+    void aRateLimitRefusalIsRetriedEvenAfterMaxAttemptsAndNotCountedAsAnAttempt() {
+        RecordingGate gate = new RecordingGate();
+        java.util.concurrent.atomic.AtomicInteger rateLimited = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        KoreRetryPolicy limited = new KoreRetryPolicy(new KoreErrorClassifier(new SecretRedactor(null, 64)), 2,
+                RETRY_AFTER_CAP, gate, retries::incrementAndGet, rateLimited::incrementAndGet);
+        Exchange exchange = failed(1, new KoreApiException(429, "slow down", true, 3_000));
+
+        for (int calls = 1; calls <= 4; calls++) {
+            exchange.setProperty(BridgeExchange.ATTEMPTS, calls);
+            limited.process(exchange);
+            assertThat(limited.shouldRetry(exchange)).as("after refused call %d", calls).isTrue();
+        }
+        assertThat(exchange.getProperty(BridgeExchange.RATE_LIMITED_CALLS)).isEqualTo(4);
+        assertThat(rateLimited).hasValue(4);
+        assertThat(retries).as("refusals are not retries of failed attempts").hasValue(0);
+        assertThat(gate.closedFor).containsOnly(3_000L);
+
+        // Four refused calls and one real failure: that is attempt 1 of 2, so one more try.
+        exchange.setProperty(BridgeExchange.ATTEMPTS, 5);
+        exchange.setException(status(503));
+        assertThat(limited.shouldRetry(exchange)).isTrue();
+        exchange.setProperty(BridgeExchange.ATTEMPTS, 6);
+        assertThat(limited.shouldRetry(exchange)).isFalse();
+    }
+
+    @Test
+    void withoutRetryAfterARateLimitRefusalWaitsAWholeWindowCappedByTheRetryAfterLimit() {
+        RecordingGate gate = new RecordingGate();
+        KoreRetryPolicy limited = new KoreRetryPolicy(new KoreErrorClassifier(new SecretRedactor(null, 64)), 5,
+                45_000, gate, () -> { }, () -> { });
+        // Kore's rate-limit message on a status other than 429 counts as a refusal too.
+        Exchange exchange = failed(1, new KoreApiException(400, "You have exceeded the per-minute rate limit", true,
+                -1));
+
+        limited.process(exchange);
+
+        assertThat(gate.closedFor).containsExactly(45_000L);
+        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(45_000L);
+        assertThat(limited.shouldRetry(exchange)).isTrue();
+    }
+
+    @Test
+    void theGateStaysClosedForTheLongestRefusal() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        KoreRateLimitGate gate = new KoreRateLimitGate(new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(now.get());
+            }
+        });
+        assertThat(gate.remainingMillis()).isZero();
+        gate.closeFor(5_000);
+        gate.closeFor(1_000);
+        assertThat(gate.remainingMillis()).isEqualTo(5_000);
+        now.addAndGet(4_000);
+        assertThat(gate.remainingMillis()).isEqualTo(1_000);
+        now.addAndGet(2_000);
+        assertThat(gate.remainingMillis()).isZero();
+    }
+
+    /** Remembers every close of the gate. */
+    private static final class RecordingGate extends KoreRateLimitGate {
+        final java.util.List<Long> closedFor = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingGate() {
+            super(java.time.Clock.systemUTC());
+        }
+
+        @Override
+        public void closeFor(long millis) {
+            closedFor.add(millis);
+            super.closeFor(millis);
+        }
+    }
+
+    @Test
     void constructorRejectsInvalidLimits() {
         KoreErrorClassifier classifier = new KoreErrorClassifier(new SecretRedactor(null, 64));
 

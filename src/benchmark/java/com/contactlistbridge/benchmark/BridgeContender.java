@@ -1,0 +1,62 @@
+package com.contactlistbridge.benchmark;
+
+import java.util.Map;
+
+import com.contactlistbridge.testsupport.RunningBridge;
+
+/**
+ * The production bridge started in-process as the tests start it ({@code Application.newMain()}, the project's
+ * config/ and routes/, settings as override properties), tuned only where the scenario says so.
+ */
+final class BridgeContender implements Contender {
+
+    private final Config config;
+    private RunningBridge bridge;
+
+    BridgeContender(Config config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "bridge";
+    }
+
+    /** The settings the bridge runs with in this scenario (logged in the report). */
+    Map<String, String> settings() {
+        Topics topics = config.topics();
+        Map<String, String> settings = RunningBridge.baseSettings(config.brokers(), config.koreBaseUrl(),
+                topics.prefix());
+        // baseSettings is tuned for tests (fast retries, short timeouts): back to the production defaults.
+        settings.remove("bridge.retry.initial-delay-ms");
+        settings.remove("bridge.retry.max-delay-ms");
+        settings.remove("kore.http.response-timeout-ms");
+        settings.put("bridge.topic.requests", topics.requests());
+        settings.put("bridge.topic.created", topics.created());
+        settings.put("bridge.topic.dead-letter", topics.deadLetter());
+        settings.put("bridge.topic.processed", topics.processed());
+        settings.put("bridge.consumer-group", topics.group());
+        settings.put("kore.rate-limit.requests-per-minute", String.valueOf(config.requestsPerMinute()));
+        settings.put("bridge.max-in-flight", String.valueOf(config.inFlight()));
+        if (config.maxPollRecords() != null) {
+            settings.put("camel.component.kafka.max-poll-records", String.valueOf(config.maxPollRecords()));
+        }
+        settings.put("bridge.outage.max-pauses", "0");
+        settings.put("camel.component.kafka.poll-timeout-ms", "100");
+        settings.put("bridge.dedupe.enabled", "true");
+        return settings;
+    }
+
+    @Override
+    public void start() throws Exception {
+        bridge = RunningBridge.start(settings());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+            bridge = null;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package com.contactlistbridge.routes;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One polled batch of input records while its records are processed concurrently: which of them have their outcome
+ * acknowledged, whether the batch has stopped, and which offsets may be committed.
+ *
+ * <p>The delivery contract lives here: the offset committed for a partition is always the first offset of that
+ * partition in the batch that has no acknowledged outcome yet (or the end of the batch), so an offset is committed
+ * only when it and every earlier offset of its partition have their outcome. Records of one partition may finish
+ * in any order; commits never run ahead of the oldest unfinished one.
+ */
+final class RecordBatch {
+
+    /** Where one record of the batch came from. */
+    record Position(TopicPartition partition, long offset) {
+    }
+
+    private final List<Position> positions;
+    private final boolean[] settled;
+    private final Consumer<?, ?> consumer;
+    private final Duration commitTimeout;
+    /** The next offset already committed, per partition. Guarded by {@code this}. */
+    private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
+    private final AtomicBoolean commitQueued = new AtomicBoolean();
+    private volatile boolean stopped;
+    /** The failure of the lowest-numbered record that ended without an outcome. Guarded by {@code this}. */
+    private Exception failure;
+    private int failureIndex = Integer.MAX_VALUE;
+
+    RecordBatch(List<Position> positions, Consumer<?, ?> consumer, Duration commitTimeout) {
+        this.positions = List.copyOf(positions);
+        this.settled = new boolean[positions.size()];
+        this.consumer = consumer;
+        this.commitTimeout = commitTimeout;
+    }
+
+    int size() {
+        return positions.size();
+    }
+
+    /** The record at this index (the splitter's index) has its outcome acknowledged. */
+    synchronized void settled(int index) {
+        settled[index] = true;
+    }
+
+    /**
+     * The record at this index ended without an outcome (held back for a Kore.ai outage, outcome not publishable,
+     * bridge stopping): the batch stops starting records, and the record is read again later.
+     */
+    synchronized void failed(int index, Exception cause) {
+        stopped = true;
+        if (index < failureIndex) {
+            failureIndex = index;
+            failure = cause;
+        }
+    }
+
+    /** True once a record ended without an outcome: the records not started yet are left for a later poll. */
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** The failure to report for the batch, or null when every started record has its outcome. */
+    synchronized Exception failure() {
+        return failure;
+    }
+
+    /** True when a commit should be queued (none is queued yet); the queued commit must call {@link #dequeued()}. */
+    boolean queueCommit() {
+        return commitQueued.compareAndSet(false, true);
+    }
+
+    void dequeued() {
+        commitQueued.set(false);
+    }
+
+    /**
+     * Commits every partition up to its first record without an outcome, if that moved since the last commit.
+     * Synchronous: returns once Kafka has stored the offsets. Callers make sure only one thread uses the consumer at
+     * a time.
+     *
+     * @return the offsets committed (empty when nothing moved)
+     */
+    Map<TopicPartition, OffsetAndMetadata> commitSettled() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable();
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets, commitTimeout);
+            synchronized (this) {
+                offsets.forEach((partition, offset) -> committed.merge(partition, offset.offset(), Math::max));
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * Per partition, the first offset without an outcome (the next one to read), where it moved past the last commit.
+     * A partition whose first record has no outcome yet is included too, at that record's offset: camel-kafka resumes
+     * a paused consumer from the committed offsets and does not seek at all for a partition without one, which would
+     * skip a held-back record.
+     */
+    synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        Map<TopicPartition, Boolean> blocked = new LinkedHashMap<>();
+        for (int i = 0; i < positions.size(); i++) {
+            Position position = positions.get(i);
+            next.putIfAbsent(position.partition(), position.offset());
+            if (blocked.getOrDefault(position.partition(), false)) {
+                continue;
+            }
+            if (settled[i]) {
+                next.put(position.partition(), position.offset() + 1);
+            } else {
+                blocked.put(position.partition(), true);
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        next.forEach((partition, offset) -> {
+            if (offset > committed.getOrDefault(partition, -1L)) {
+                offsets.put(partition, new OffsetAndMetadata(offset));
+            }
+        });
+        return offsets;
+    }
+}

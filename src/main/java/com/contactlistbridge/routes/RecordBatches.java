@@ -1,0 +1,178 @@
+package com.contactlistbridge.routes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+
+import com.contactlistbridge.event.EventIdResolver;
+import com.contactlistbridge.ops.BridgeMetrics;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The steps of the consumer route around its concurrent split: opens a polled batch, admits its records, collects
+ * their outcomes (as the split's aggregation strategy), commits offsets as outcomes arrive, and closes the batch.
+ *
+ * <p>Offsets are committed while the batch runs, by one committer thread, each time the oldest unfinished record of
+ * a partition moves (several moves are folded into one commit), and once more when the batch ends. The Kafka consumer
+ * is used by one thread at a time: its own polling thread waits for the whole split (the split is synchronous), the
+ * committer thread commits only while the split runs, and the final commit waits for the committer to finish.
+ */
+public class RecordBatches implements AggregationStrategy {
+
+    /** Exchange property: the {@link RecordBatch} of the batch exchange and of each of its record exchanges. */
+    public static final String BATCH = "bridgeRecordBatch";
+    /** Exchange property on a record exchange: it was not started because the batch had stopped. */
+    static final String NOT_STARTED = "bridgeRecordNotStarted";
+    /** Exchange property on a record exchange: it ended without an outcome. */
+    static final String NO_OUTCOME = "bridgeRecordNoOutcome";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordBatches.class);
+
+    private final BridgeMetrics metrics;
+    private final ExecutorService committer;
+
+    /** @param committer a single thread that commits offsets while a batch runs */
+    public RecordBatches(BridgeMetrics metrics, ExecutorService committer) {
+        this.metrics = metrics;
+        this.committer = committer;
+    }
+
+    /**
+     * First step of a batch: the body (camel-kafka's batch, a list of one exchange per record) becomes the list of
+     * record messages to split, and the batch's bookkeeping is attached to the exchange.
+     */
+    public List<Message> open(Exchange batchExchange) {
+        List<?> records = batchExchange.getMessage().getBody(List.class);
+        List<Message> messages = new ArrayList<>(records.size());
+        List<RecordBatch.Position> positions = new ArrayList<>(records.size());
+        Consumer<?, ?> consumer = null;
+        Duration commitTimeout = Duration.ofSeconds(5);
+        for (Object item : records) {
+            Message message = ((Exchange) item).getMessage();
+            messages.add(message.copy());
+            positions.add(new RecordBatch.Position(new TopicPartition(message.getHeader(KafkaConstants.TOPIC,
+                    String.class), message.getHeader(KafkaConstants.PARTITION, Integer.class)),
+                    message.getHeader(KafkaConstants.OFFSET, Long.class)));
+            if (consumer == null && message.getHeader(KafkaConstants.MANUAL_COMMIT)
+                    instanceof DefaultKafkaManualCommit manual) {
+                consumer = manual.getCamelExchangePayload().consumer;
+                commitTimeout = Duration.ofMillis(manual.getCommitTimeout());
+            }
+        }
+        if (consumer == null && !records.isEmpty()) {
+            throw new IllegalStateException("the Kafka batch has no manual commit handle: set "
+                    + "camel.component.kafka.allow-manual-commit=true and its DefaultKafkaManualCommitFactory");
+        }
+        batchExchange.setProperty(BATCH, new RecordBatch(positions, consumer, commitTimeout));
+        metrics.consumed(records.size());
+        return messages;
+    }
+
+    /** Filter before a record starts: false once the batch has stopped (the record is read again later). */
+    public boolean admit(Exchange record) {
+        MDC.remove(EventIdResolver.MDC_EVENT_ID);
+        if (batchOf(record).stopped()) {
+            record.setProperty(NOT_STARTED, true);
+            return false;
+        }
+        return true;
+    }
+
+    /** A record ended without an outcome: its failure stops the batch and is reported when the batch closes. */
+    public void failed(Exchange record) {
+        Exception cause = record.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        record.setProperty(NO_OUTCOME, true);
+        batchOf(record).failed(record.getProperty(Exchange.SPLIT_INDEX, Integer.class),
+                cause != null ? cause : new IllegalStateException("record ended without an outcome"));
+    }
+
+    /**
+     * Called by the split for each finished record, in the batch's order. The batch exchange itself stays the
+     * split's result: a record's own state (a dead letter's "handled" mark, say) must not end the batch's route.
+     */
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange batchExchange) {
+        collect(newExchange);
+        return batchExchange;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        collect(newExchange);
+        return oldExchange != null ? oldExchange : newExchange;
+    }
+
+    private void collect(Exchange newExchange) {
+        RecordBatch batch = batchOf(newExchange);
+        Integer index = newExchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        if (newExchange.getException() != null) {
+            batch.failed(index, newExchange.getException());
+            newExchange.setException(null);
+        } else if (!newExchange.getProperty(NOT_STARTED, false, Boolean.class)
+                && !newExchange.getProperty(NO_OUTCOME, false, Boolean.class)) {
+            batch.settled(index);
+            if (batch.queueCommit()) {
+                committer.execute(() -> commitWhileRunning(batch));
+            }
+        }
+    }
+
+    /**
+     * Last step of a batch, on the consumer's thread: commits every partition up to its first record without an
+     * outcome, then fails the batch with the first record's failure, if any (the consumer then resumes from the
+     * committed offsets: after a pause for a Kore.ai outage, or at once).
+     */
+    public void close(Exchange batchExchange) throws Exception {
+        RecordBatch batch = batchExchange.getProperty(BATCH, RecordBatch.class);
+        if (batch == null) {
+            return;
+        }
+        try {
+            // The committer's last commit, if any, finishes before this thread uses the consumer again.
+            committer.submit(() -> { }).get();
+        } catch (ExecutionException e) {
+            LOG.debug("offset committer task failed", e);
+        }
+        try {
+            batch.commitSettled();
+        } catch (RuntimeException e) {
+            // The outcomes are stored: a later commit covers these offsets, or the records are read again and
+            // answered from the processed events.
+            LOG.warn("Could not commit offsets after the outcomes were stored ({}); they are committed later or the "
+                    + "records are read again", e.getMessage());
+        }
+        Exception failure = batch.failure();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void commitWhileRunning(RecordBatch batch) {
+        batch.dequeued();
+        try {
+            batch.commitSettled();
+        } catch (RuntimeException e) {
+            LOG.debug("offset commit during the batch failed ({}); the batch commits again when it ends",
+                    e.getMessage());
+        }
+    }
+
+    private static RecordBatch batchOf(Exchange exchange) {
+        RecordBatch batch = exchange.getProperty(BATCH, RecordBatch.class);
+        if (batch == null) {
+            throw new IllegalStateException("record exchange without its batch (property " + BATCH + ")");
+        }
+        return batch;
+    }
+}
