@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.LockSupport;
 
 import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.ops.BridgeMetrics;
@@ -14,6 +15,7 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,9 @@ public class RecordBatches implements AggregationStrategy {
     static final String NO_OUTCOME = "bridgeRecordNoOutcome";
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordBatches.class);
+    /** How long the end-of-batch commit is tried again while the broker is unreachable. */
+    static final Duration END_COMMIT_PATIENCE = Duration.ofSeconds(60);
+    private static final Duration COMMIT_RETRY_PAUSE = Duration.ofMillis(500);
 
     private final BridgeMetrics metrics;
     private final ExecutorService committer;
@@ -131,7 +136,8 @@ public class RecordBatches implements AggregationStrategy {
     /**
      * Last step of a batch, on the consumer's thread: commits every partition up to its first record without an
      * outcome, then fails the batch with the first record's failure, if any (the consumer then resumes from the
-     * committed offsets: after a pause for a Kore.ai outage, or at once).
+     * committed offsets: after a pause for a Kore.ai outage, or at once). A commit that keeps failing fails the batch
+     * too.
      */
     public void close(Exchange batchExchange) throws Exception {
         RecordBatch batch = batchExchange.getProperty(BATCH, RecordBatch.class);
@@ -144,17 +150,35 @@ public class RecordBatches implements AggregationStrategy {
         } catch (ExecutionException e) {
             LOG.debug("offset committer task failed", e);
         }
-        try {
-            batch.commitSettled();
-        } catch (RuntimeException e) {
-            // The outcomes are stored: a later commit covers these offsets, or the records are read again and
-            // answered from the processed events.
-            LOG.warn("Could not commit offsets after the outcomes were stored ({}); they are committed later or the "
-                    + "records are read again", e.getMessage());
-        }
+        commitAtEnd(batch);
         Exception failure = batch.failure();
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /**
+     * The batch's last commit. A retriable failure (the broker unreachable for a while) is tried again for up to
+     * {@link #END_COMMIT_PATIENCE}: the outcomes are stored, and giving up would leave their offsets uncommitted until
+     * the next batch, or read them again. Any other failure (e.g. the partitions were reassigned) fails the batch: the
+     * consumer then resumes from the committed offsets, and the events after them are answered from the processed
+     * events or dead-lettered again (at-least-once).
+     */
+    private static void commitAtEnd(RecordBatch batch) {
+        long deadline = System.nanoTime() + END_COMMIT_PATIENCE.toNanos();
+        while (true) {
+            try {
+                batch.commitSettled();
+                return;
+            } catch (RetriableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("Could not commit offsets after the outcomes were stored ({}); trying again",
+                        e.getMessage());
+                // Most such failures took the commit timeout already; this keeps quick ones from spinning.
+                LockSupport.parkNanos(COMMIT_RETRY_PAUSE.toNanos());
+            }
         }
     }
 

@@ -81,7 +81,7 @@ class ConcurrencyTest {
 
         await().atMost(WAIT).until(() -> kore.held() == 3);
         assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
-                .as("nothing committed while the first events wait for Kore.ai").isEqualTo(-1);
+                .as("nothing committed past offset 0 while the first events wait for Kore.ai").isLessThanOrEqualTo(0);
         kore.releaseAll();
 
         List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 10,
@@ -111,7 +111,7 @@ class ConcurrencyTest {
         assertThat(KafkaTestClient.awaitRecords(brokers, prefix + ".dlq", 1, WAIT)).hasSize(1);
         assertThat(kore.held()).isEqualTo(1);
         assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
-                .as("offset 0 has no outcome yet: nothing after it may be committed").isEqualTo(-1);
+                .as("offset 0 has no outcome yet: nothing after it may be committed").isLessThanOrEqualTo(0);
 
         kore.releaseAll();
         await().atMost(WAIT).untilAsserted(() -> assertThat(
