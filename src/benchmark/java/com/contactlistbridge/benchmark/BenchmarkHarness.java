@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -94,15 +95,22 @@ public final class BenchmarkHarness {
         say(String.format(Locale.ROOT, "Kafka broker at %s (%.1f s)", broker.bootstrapServers(),
                 (System.nanoTime() - brokerStart) / 1e9));
         try {
-            if (options.scenarios.contains("zero")) {
-                for (String contender : options.contenders) {
-                    results.steadyRuns.add(runSteady("zero", contender, 0, options.eventsZero));
+            for (String scenario : List.of("zero", "latency")) {
+                if (!options.scenarios.contains(scenario)) {
+                    continue;
                 }
-            }
-            if (options.scenarios.contains("latency")) {
-                for (String contender : options.contenders) {
-                    results.steadyRuns.add(runSteady("latency", contender, options.latencyMillis,
-                            options.eventsLatency));
+                for (int round = 1; round <= options.rounds; round++) {
+                    List<String> order = new ArrayList<>(options.contenders);
+                    if (round % 2 == 0) {
+                        Collections.reverse(order);
+                    }
+                    for (String contender : order) {
+                        Results.SteadyRun run = scenario.equals("zero")
+                                ? runSteady("zero", contender, 0, options.eventsZero)
+                                : runSteady("latency", contender, options.latencyMillis, options.eventsLatency);
+                        run.round = round;
+                        results.steadyRuns.add(run);
+                    }
                 }
             }
             if (options.scenarios.contains("rate")) {

@@ -22,6 +22,8 @@ final class BenchmarkOptions {
               --events-latency N          throughput events with the slow stub (default 3000)
               --latency-ms MS             stub latency of the latency scenario (default 100)
               --in-flight N               concurrent Kore.ai calls, both contenders, every scenario (default 16)
+              --rounds N                  rounds of the zero and latency scenarios; contenders alternate going first
+                                          (default 2)
               --max-poll-records N        max.poll.records of zero/latency, both contenders (default 500)
               --rate-max-poll-records N   max.poll.records of the rate scenario (default: the bridge's own default from
                                           config/application.properties, used by the baseline too)
@@ -45,6 +47,7 @@ final class BenchmarkOptions {
     int eventsLatency = 3000;
     long latencyMillis = 100;
     int inFlight = 16;
+    int rounds = 2;
     int maxPollRecords = 500;
     Integer rateMaxPollRecords;
     int warmup = 200;
@@ -102,6 +105,7 @@ final class BenchmarkOptions {
                 case "--events-latency" -> options.eventsLatency = positive(value, option);
                 case "--latency-ms" -> options.latencyMillis = atLeast(value, 0, option);
                 case "--in-flight" -> options.inFlight = positive(value, option);
+                case "--rounds" -> options.rounds = positive(value, option);
                 case "--max-poll-records" -> options.maxPollRecords = positive(value, option);
                 case "--rate-max-poll-records" -> options.rateMaxPollRecords =
                         value.equals("default") ? null : positive(value, option);

@@ -42,7 +42,6 @@ final class BridgeContender implements Contender {
             settings.put("camel.component.kafka.max-poll-records", String.valueOf(config.maxPollRecords()));
         }
         settings.put("bridge.outage.max-pauses", "0");
-        settings.put("camel.component.kafka.poll-timeout-ms", "100");
         settings.put("bridge.dedupe.enabled", "true");
         return settings;
     }

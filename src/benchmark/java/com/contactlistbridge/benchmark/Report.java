@@ -65,8 +65,8 @@ final class Report {
                 .append(", warm-up ").append(options.warmup).append(" events")
                 .append(", added latency from ").append(options.latencyEvents).append(" events at ")
                 .append(fmt(options.latencyRate)).append("/s")
-                .append("; bridge: production config/ + routes/, dedupe on, outage pauses 0, poll timeout 100 ms"
-                        + ", root log level WARN\n\n");
+                .append(", ").append(options.rounds).append(" round(s), contenders alternating who goes first")
+                .append("; bridge: production config/ + routes/, dedupe on, outage pauses 0, root log level WARN\n\n");
 
         if (!results.steadyRuns.isEmpty()) {
             out.append("## Throughput and added latency\n\n");
@@ -180,9 +180,10 @@ final class Report {
     }
 
     private String scenarioLabel(Results.SteadyRun run) {
-        return run.scenario.equals("zero")
+        return (run.scenario.equals("zero")
                 ? "zero: 0 ms, unlimited"
-                : "latency: " + run.stubLatencyMillis + " ms, in-flight " + options.inFlight;
+                : "latency: " + run.stubLatencyMillis + " ms, in-flight " + options.inFlight)
+                + (options.rounds > 1 ? ", round " + run.round : "");
     }
 
     private String ratioCell(Results.SteadyRun run) {
@@ -191,7 +192,8 @@ final class Report {
         }
         List<String> parts = new ArrayList<>();
         results.steadyRuns.stream()
-                .filter(other -> other.scenario.equals(run.scenario) && other.contender.equals("baseline"))
+                .filter(other -> other.scenario.equals(run.scenario) && other.round == run.round
+                        && other.contender.equals("baseline"))
                 .findFirst()
                 .ifPresent(baseline -> parts.add(fmt2(run.eventsPerSecond() / baseline.eventsPerSecond())));
         if (run.stubLatencyMillis > 0) {

@@ -14,6 +14,8 @@ final class Results {
     /** Throughput and added latency of one contender in the zero or latency scenario. */
     static final class SteadyRun {
         String scenario;
+        /** 1-based; contenders take turns going first, since whoever runs first warms the shared JVM and broker. */
+        int round = 1;
         String contender;
         long stubLatencyMillis;
         int maxPollRecords;

@@ -165,7 +165,7 @@ final class StartupProbe {
         env.put("KORE_RATE_LIMIT_REQUESTS_PER_MINUTE", "0");
         env.put("BRIDGE_MAX_IN_FLIGHT", String.valueOf(options.inFlight));
         env.put("BRIDGE_OUTAGE_MAX_PAUSES", "0");
-        env.put("ROOT_LOG_LEVEL", "WARN");
+        // Logging as shipped (INFO): the start-up log is part of the start-up.
         if (options.bridgeLogLevel != null) {
             env.put("LOG_LEVEL", options.bridgeLogLevel);
         }

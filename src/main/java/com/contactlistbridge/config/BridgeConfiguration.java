@@ -103,6 +103,8 @@ public class BridgeConfiguration implements CamelConfiguration {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
                     () -> KafkaClientSettings.of(context, settings.kafkaBrokers()));
             registry.bind("processedEvents", processedEvents);
+            // Loads while the rest of the bridge starts; the service's start waits for it before routes consume.
+            processedEvents.prepare();
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
         }

@@ -54,6 +54,7 @@ public class ProcessedEvents extends ServiceSupport {
     private KafkaConsumer<String, byte[]> follower;
     private Thread followerThread;
     private volatile boolean running;
+    private java.util.concurrent.CompletableFuture<Void> loading;
 
     /**
      * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
@@ -97,8 +98,45 @@ public class ProcessedEvents extends ServiceSupport {
         cache.put(eventId, createdRecord);
     }
 
+    /**
+     * Starts loading the store in the background (clients, topic, catching up), so that it overlaps with the rest of
+     * the bridge's start-up; {@link #doStart()} waits for it. Called once, early; doStart calls it if nobody did.
+     */
+    public synchronized void prepare() {
+        if (loading == null) {
+            loading = new java.util.concurrent.CompletableFuture<>();
+            Thread loader = new Thread(() -> {
+                try {
+                    load();
+                    loading.complete(null);
+                } catch (Throwable t) {
+                    loading.completeExceptionally(t);
+                }
+            }, "processed-events-loader");
+            loader.setDaemon(true);
+            loader.start();
+        }
+    }
+
+    /** Waits until the store has read everything stored so far; fails the start-up if it could not. */
     @Override
-    protected void doStart() {
+    protected void doStart() throws Exception {
+        prepare();
+        try {
+            loading.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        running = true;
+        followerThread = new Thread(this::follow, "processed-events-follower");
+        followerThread.setDaemon(true);
+        followerThread.start();
+    }
+
+    private void load() {
         Properties config = clientConfig.get();
         Properties producerConfig = clientProperties(config);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -124,10 +162,6 @@ public class ProcessedEvents extends ServiceSupport {
         int loaded = catchUp(partitions);
         LOG.info("Loaded {} processed events from {} in {} ms", loaded, topic,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        running = true;
-        followerThread = new Thread(this::follow, "processed-events-follower");
-        followerThread.setDaemon(true);
-        followerThread.start();
     }
 
     /**

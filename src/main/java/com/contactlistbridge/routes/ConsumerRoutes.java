@@ -25,6 +25,7 @@ public class ConsumerRoutes extends RouteBuilder {
     public void configure() throws Exception {
         BridgeSettings settings = getContext().getRegistry().findSingleByType(BridgeSettings.class);
         RecordBatches batches = getContext().getRegistry().findSingleByType(RecordBatches.class);
+        EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
         // One thread per event in flight: the Kore.ai call, its retries and the outcome's publication run on it.
         // The split hands over a whole batch at once, so the queue must hold max-poll-records events (unbounded).
         ExecutorService workers = new ThreadPoolBuilder(getContext()).poolSize(settings.maxInFlight())
@@ -37,20 +38,20 @@ public class ConsumerRoutes extends RouteBuilder {
                 // A failure here (only an event without outcome) reaches the Kafka consumer: it resumes at the
                 // first uncommitted offset, after a pause when Kore.ai is unavailable.
                 .errorHandler(noErrorHandler())
-                .setBody(method(batches, "open")).id("open-batch")
+                .process(batches::open).id("open-batch")
                 .split(body(), batches).parallelProcessing().executorService(workers).synchronous().id("each-event")
-                    .filter(method(batches, "admit")).id("admit-event")
+                    .filter(batches::admit).id("admit-event")
                         // A re-sent event (same key) waits for the first one, then is answered from the store.
-                        .bean("eventLocks", "lockKey").id("lock-event-key")
+                        .process(locks::lockKey).id("lock-event-key")
                         .doTry()
                             .to(CREATE_CONTACT_LIST).id("run-business-flow")
                         .doCatch(Exception.class)
-                            .bean(batches, "failed").id("event-without-outcome")
+                            .process(batches::failed).id("event-without-outcome")
                         .doFinally()
-                            .bean("eventLocks", "unlockKey").id("unlock-event-key")
+                            .process(locks::unlockKey).id("unlock-event-key")
                         .end()
                     .end()
                 .end()
-                .bean(batches, "close").id("commit-batch");
+                .process(batches::close).id("commit-batch");
     }
 }

@@ -1,7 +1,11 @@
 package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
+import com.contactlistbridge.kore.KoreRateLimitGate;
+import com.contactlistbridge.ops.BridgeMetrics;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.support.ExpressionAdapter;
 import org.apache.camel.builder.RouteBuilder;
 import com.contactlistbridge.event.BridgeExchange;
 import org.apache.camel.model.ProcessorDefinition;
@@ -26,7 +30,11 @@ public class KoreRoutes extends RouteBuilder {
     public void configure() {
         BridgeSettings settings = getContext().getRegistry().findSingleByType(BridgeSettings.class);
         // throwExceptionOnFailure=false: koreResponseParser reads every status itself and classifies it.
-        String endpoint = settings.createContactListUrl() + "&throwExceptionOnFailure=false";
+        // httpMethod fixed on the endpoint: cheaper than camel-http working it out from a header for every call.
+        String endpoint = settings.createContactListUrl() + "&throwExceptionOnFailure=false&httpMethod=POST";
+        EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
+        KoreRateLimitGate gate = getContext().getRegistry().findSingleByType(KoreRateLimitGate.class);
+        BridgeMetrics metrics = getContext().getRegistry().findSingleByType(BridgeMetrics.class);
 
         ProcessorDefinition<?> route = from(CREATE_CONTACT_LIST)
                 .routeId("kore-create-contact-list")
@@ -36,11 +44,11 @@ public class KoreRoutes extends RouteBuilder {
                 .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed");
         if (settings.dedupeByName()) {
             // Two events with the same name never pass the guard together (both would find no list and create one).
-            route.bean("eventLocks", "lockName").id("lock-list-name")
+            route.process(locks::lockName).id("lock-list-name")
                     .doTry()
                         .to(GUARD_BY_NAME).id("guard-by-name")
                     .doFinally()
-                        .bean("eventLocks", "unlockName").id("unlock-list-name")
+                        .process(locks::unlockName).id("unlock-list-name")
                     .end();
 
             from(GUARD_BY_NAME)
@@ -49,13 +57,13 @@ public class KoreRoutes extends RouteBuilder {
                     .errorHandler(noErrorHandler())
                     .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-stored")
                         // One refresh at a time: events that found the names stale together wait for it.
-                        .bean("eventLocks", "lockListRefresh").id("lock-list-refresh")
+                        .process(locks::lockListRefresh).id("lock-list-refresh")
                         .doTry()
                             .filter(method("koreListNames", "needsRefresh")).id("list-names-stale")
                                 .to(GET_ALL_LISTS).id("refresh-list-names")
                             .endDoTry()
                         .doFinally()
-                            .bean("eventLocks", "unlockListRefresh").id("unlock-list-refresh")
+                            .process(locks::unlockListRefresh).id("unlock-list-refresh")
                         .end()
                         .bean("koreListNames", "match").id("match-list-name")
                         .to(CALL).id("call-if-new-by-name")
@@ -74,13 +82,13 @@ public class KoreRoutes extends RouteBuilder {
                 .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet")
                 .to(REQUEST_BUDGET).id("wait-for-budget")
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
-                .removeHeaders("*").id("strip-incoming-headers")
+                .process(KoreRoutes::clearHeaders).id("strip-incoming-headers")
                 .process("koreRequestFactory").id("build-request")
                 .process("jwtSigner").id("sign-jwt")
                 .to(endpoint).id("post-create-contact-list")
                 .process("koreResponseParser").id("parse-response")
                 // The token and Kore's response headers must not travel on to Kafka.
-                .removeHeaders("*").id("strip-response-headers")
+                .process(KoreRoutes::clearHeaders).id("strip-response-headers")
                 .end();
 
         // One budget for every Kore.ai call of this account (Campaign Management: 60 per minute), spread evenly:
@@ -93,13 +101,13 @@ public class KoreRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .process(exchange -> exchange.setProperty(RATE_LIMIT_STARTED, System.nanoTime()))
                 .id("rate-limit-start")
-                .delay(method("koreRateLimitGate", "remainingMillis")).syncDelayed().id("rate-limit-gate");
+                .delay(gateWait(gate)).syncDelayed().id("rate-limit-gate");
         if (settings.requestsPerMinute() > 0) {
             budget = budget.throttle(1).totalRequestsMode().timePeriodMillis(settings.requestSlotMillis())
                     .id("rate-limit")
-                    .delay(method("koreRateLimitGate", "remainingMillis")).syncDelayed().id("rate-limit-gate-again");
+                    .delay(gateWait(gate)).syncDelayed().id("rate-limit-gate-again");
         }
-        budget.bean("bridgeMetrics", "rateLimiterWaitSince").id("rate-limit-waited");
+        budget.process(metrics::rateLimiterWaitSince).id("rate-limit-waited");
 
         // Get All Contact Lists, for the guard by name: same headers and token as a creation.
         from(GET_ALL_LISTS)
@@ -107,15 +115,30 @@ public class KoreRoutes extends RouteBuilder {
                 .description("GET the account's contact lists (bridge.dedupe.by-name)")
                 .errorHandler(noErrorHandler())
                 .to(REQUEST_BUDGET).id("wait-for-budget-lists")
-                .removeHeaders("*").id("strip-headers-lists")
+                .process(KoreRoutes::clearHeaders).id("strip-headers-lists")
                 .setBody(constant(null)).id("no-body-lists")
                 .setHeader(Exchange.HTTP_METHOD, constant("GET")).id("method-get")
                 .setHeader("iid", constant(settings.iid())).id("iid-lists")
                 .setHeader("accountId", constant(settings.accountId())).id("account-id-lists")
                 .process("jwtSigner").id("sign-jwt-lists")
-                .to(settings.getAllListsUrl() + "&throwExceptionOnFailure=false").id("get-all-lists")
+                .to(settings.getAllListsUrl() + "&throwExceptionOnFailure=false&httpMethod=GET").id("get-all-lists")
                 .bean("koreResponseParser", "requireSuccess").id("require-success-lists")
                 .bean("koreListNames", "refresh").id("refresh-names")
-                .removeHeaders("*").id("strip-response-headers-lists");
+                .process(KoreRoutes::clearHeaders).id("strip-response-headers-lists");
+    }
+
+    /** Drops every header: nothing from Kafka reaches Kore.ai, nothing from Kore.ai (the token included) reaches Kafka. */
+    private static void clearHeaders(Exchange exchange) {
+        exchange.getMessage().getHeaders().clear();
+    }
+
+    /** The Delay EIP's wait: how long the rate-limit gate stays closed (0 when open). */
+    private static Expression gateWait(KoreRateLimitGate gate) {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return gate.remainingMillis();
+            }
+        };
     }
 }

@@ -105,7 +105,7 @@ public class OutcomeRecords {
         }
         outagePolicy.settled(exchange);
         Message message = exchange.getMessage();
-        message.removeHeaders("*");
+        message.getHeaders().clear();
         Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
         if (key != null) {
             message.setHeader(KafkaConstants.KEY, key);

@@ -32,6 +32,8 @@ final class RecordBatch {
     /** The next offset already committed, per partition. Guarded by {@code this}. */
     private final Map<TopicPartition, Long> committed = new LinkedHashMap<>();
     private final AtomicBoolean commitQueued = new AtomicBoolean();
+    /** System.nanoTime() of the last commit started while the batch runs (0: none yet). */
+    private final java.util.concurrent.atomic.AtomicLong lastCommitNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopped;
     /** The failure of the lowest-numbered record that ended without an outcome. Guarded by {@code this}. */
     private Exception failure;
@@ -75,12 +77,19 @@ final class RecordBatch {
         return failure;
     }
 
+    /** True when no commit started within the interval (the first one of a batch is always due). */
+    boolean commitDue(Duration interval) {
+        long last = lastCommitNanos.get();
+        return last == 0 || System.nanoTime() - last >= interval.toNanos();
+    }
+
     /** True when a commit should be queued (none is queued yet); the queued commit must call {@link #dequeued()}. */
     boolean queueCommit() {
         return commitQueued.compareAndSet(false, true);
     }
 
     void dequeued() {
+        lastCommitNanos.set(System.nanoTime());
         commitQueued.set(false);
     }
 

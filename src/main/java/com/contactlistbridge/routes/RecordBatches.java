@@ -25,8 +25,9 @@ import org.slf4j.MDC;
  * The steps of the consumer route around its concurrent split: opens a polled batch, admits its records, collects
  * their outcomes (as the split's aggregation strategy), commits offsets as outcomes arrive, and closes the batch.
  *
- * <p>Offsets are committed while the batch runs, by one committer thread, each time the oldest unfinished record of
- * a partition moves (several moves are folded into one commit), and once more when the batch ends. The Kafka consumer
+ * <p>Offsets are committed while the batch runs, by one committer thread, when the oldest unfinished record of a
+ * partition has moved (at most every {@link #COMMIT_INTERVAL}; moves in between fold into one commit), and once more
+ * when the batch ends. The Kafka consumer
  * is used by one thread at a time: its own polling thread waits for the whole split (the split is synchronous), the
  * committer thread commits only while the split runs, and the final commit waits for the committer to finish.
  */
@@ -43,6 +44,12 @@ public class RecordBatches implements AggregationStrategy {
     /** How long the end-of-batch commit is tried again while the broker is unreachable. */
     static final Duration END_COMMIT_PATIENCE = Duration.ofSeconds(60);
     private static final Duration COMMIT_RETRY_PAUSE = Duration.ofMillis(500);
+    /**
+     * Shortest time between two commits while a batch runs: each commit is a write to the broker's offsets topic, and
+     * committing after every event would cost the broker more than the events themselves. What a crash can repeat is
+     * the events finished in this window (plus those in flight).
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
     private final BridgeMetrics metrics;
     private final ExecutorService committer;
@@ -57,7 +64,7 @@ public class RecordBatches implements AggregationStrategy {
      * First step of a batch: the body (camel-kafka's batch, a list of one exchange per record) becomes the list of
      * record messages to split, and the batch's bookkeeping is attached to the exchange.
      */
-    public List<Message> open(Exchange batchExchange) {
+    public void open(Exchange batchExchange) {
         List<?> records = batchExchange.getMessage().getBody(List.class);
         List<Message> messages = new ArrayList<>(records.size());
         List<RecordBatch.Position> positions = new ArrayList<>(records.size());
@@ -81,7 +88,7 @@ public class RecordBatches implements AggregationStrategy {
         }
         batchExchange.setProperty(BATCH, new RecordBatch(positions, consumer, commitTimeout));
         metrics.consumed(records.size());
-        return messages;
+        batchExchange.getMessage().setBody(messages);
     }
 
     /** Filter before a record starts: false once the batch has stopped (the record is read again later). */
@@ -127,7 +134,7 @@ public class RecordBatches implements AggregationStrategy {
         } else if (!newExchange.getProperty(NOT_STARTED, false, Boolean.class)
                 && !newExchange.getProperty(NO_OUTCOME, false, Boolean.class)) {
             batch.settled(index);
-            if (batch.queueCommit()) {
+            if (batch.commitDue(COMMIT_INTERVAL) && batch.queueCommit()) {
                 committer.execute(() -> commitWhileRunning(batch));
             }
         }

@@ -320,7 +320,6 @@ public final class BridgeProcess implements AutoCloseable {
         public Builder fastGroupFailover() {
             systemProperties.put("camel.component.kafka.session-timeout-ms", "6000");
             systemProperties.put("camel.component.kafka.heartbeat-interval-ms", "1000");
-            systemProperties.put("camel.component.kafka.poll-timeout-ms", "500");
             return this;
         }
 

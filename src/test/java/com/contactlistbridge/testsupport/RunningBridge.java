@@ -37,7 +37,6 @@ public final class RunningBridge implements AutoCloseable {
         settings.put("bridge.retry.initial-delay-ms", "50");
         settings.put("bridge.retry.max-delay-ms", "200");
         settings.put("kore.http.response-timeout-ms", "2000");
-        settings.put("camel.component.kafka.poll-timeout-ms", "500");
         settings.put("camel.main.shutdown-timeout", "10");
         // Tests make many calls quickly; the rate limiter has its own test.
         settings.put("kore.rate-limit.requests-per-minute", "0");
