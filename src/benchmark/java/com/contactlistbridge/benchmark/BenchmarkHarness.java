@@ -105,16 +105,17 @@ public final class BenchmarkHarness {
                         Collections.reverse(order);
                     }
                     for (String contender : order) {
-                        Results.SteadyRun run = scenario.equals("zero")
-                                ? runSteady("zero", contender, 0, options.eventsZero)
-                                : runSteady("latency", contender, options.latencyMillis, options.eventsLatency);
-                        run.round = round;
-                        results.steadyRuns.add(run);
+                        results.steadyRuns.add(scenario.equals("zero")
+                                ? runSteady("zero", contender, 0, options.eventsZero, round)
+                                : runSteady("latency", contender, options.latencyMillis, options.eventsLatency, round));
                     }
                 }
             }
             if (options.scenarios.contains("rate")) {
                 for (String contender : options.contenders) {
+                    if (contender.equals("bridge-no-dedupe")) {
+                        continue; // the rate scenario measures the budget, the same with or without the store
+                    }
                     results.rateRuns.add(runRate(contender));
                 }
             }
@@ -139,16 +140,18 @@ public final class BenchmarkHarness {
 
     // ---------------------------------------------------------------- zero and latency scenarios
 
-    private Results.SteadyRun runSteady(String scenario, String contenderName, long latencyMillis, int events)
-            throws Exception {
+    private Results.SteadyRun runSteady(String scenario, String contenderName, long latencyMillis, int events,
+                                        int round) throws Exception {
         Results.SteadyRun run = new Results.SteadyRun();
+        run.round = round;
         run.scenario = scenario;
         run.contender = contenderName;
         run.stubLatencyMillis = latencyMillis;
         run.events = events;
         run.latencyEvents = options.latencyEvents;
         run.maxPollRecords = options.maxPollRecords;
-        Topics topics = Topics.forPrefix(prefix(scenario, contenderName));
+        // Fresh topics and group for every round.
+        Topics topics = Topics.forPrefix(prefix(scenario + "-r" + round, contenderName));
         broker.createTopics(options.partitions, topics.requests(), topics.created(), topics.deadLetter());
         String label = scenario + "/" + contenderName;
         say(label + ": stub latency " + latencyMillis + " ms, in-flight " + options.inFlight
@@ -269,7 +272,7 @@ public final class BenchmarkHarness {
             loader.sendAll(ids);
             // For the bridge a null max.poll.records leaves its own default; the baseline gets the same number.
             Contender.Config config = new Contender.Config(broker.bootstrapServers(), stub.baseUrl(), topics,
-                    options.inFlight, contenderName.equals("bridge") ? maxPoll : Integer.valueOf(run.maxPollRecords),
+                    options.inFlight, contenderName.startsWith("bridge") ? maxPoll : Integer.valueOf(run.maxPollRecords),
                     options.rateLimit);
             try (Contender contender = contender(contenderName, config)) {
                 long start = System.nanoTime();
@@ -302,8 +305,8 @@ public final class BenchmarkHarness {
     // ---------------------------------------------------------------- helpers
 
     private Contender contender(String name, Contender.Config config) throws Exception {
-        if (name.equals("bridge")) {
-            return new BridgeContender(config);
+        if (name.startsWith("bridge")) {
+            return new BridgeContender(config, !name.equals("bridge-no-dedupe"));
         }
         int maxPoll = config.maxPollRecords() != null ? config.maxPollRecords() : bridgeDefaultMaxPollRecords();
         return new Baseline(config, maxPoll);

@@ -10,13 +10,15 @@ import java.util.Set;
 final class BenchmarkOptions {
 
     static final List<String> ALL_SCENARIOS = List.of("zero", "latency", "rate", "startup");
-    static final List<String> ALL_CONTENDERS = List.of("bridge", "baseline");
+    static final List<String> ALL_CONTENDERS = List.of("bridge", "baseline", "bridge-no-dedupe");
 
     static final String USAGE = """
             BenchmarkHarness: the bridge against a hand-written baseline on an in-process Kafka broker and a local HTTP stub.
             Run: ./mvnw -B -Pbenchmark verify [-Dbenchmark.args="OPTIONS"]; results also go to target/benchmark/results.md
               --scenarios LIST            zero,latency,rate,startup (default: all; rate takes ~2 x backlog minutes)
-              --contenders LIST           bridge,baseline (default: both; startup always measures the bridge only)
+              --contenders LIST           bridge,baseline,bridge-no-dedupe (default: all; bridge-no-dedupe is the bridge
+                                          with bridge.dedupe.enabled=false, the baseline's feature set; the rate
+                                          scenario skips it; startup always measures the bridge only)
               --events N                  events of the throughput phase in zero AND latency (overrides the two below)
               --events-zero N             throughput events with 0 ms stub latency (default 5000)
               --events-latency N          throughput events with the slow stub (default 3000)

@@ -11,15 +11,18 @@ import com.contactlistbridge.testsupport.RunningBridge;
 final class BridgeContender implements Contender {
 
     private final Config config;
+    private final boolean dedupe;
     private RunningBridge bridge;
 
-    BridgeContender(Config config) {
+    /** @param dedupe the processed-events store (production default on; off shows what the store costs) */
+    BridgeContender(Config config, boolean dedupe) {
         this.config = config;
+        this.dedupe = dedupe;
     }
 
     @Override
     public String name() {
-        return "bridge";
+        return dedupe ? "bridge" : "bridge-no-dedupe";
     }
 
     /** The settings the bridge runs with in this scenario (logged in the report). */
@@ -42,7 +45,7 @@ final class BridgeContender implements Contender {
             settings.put("camel.component.kafka.max-poll-records", String.valueOf(config.maxPollRecords()));
         }
         settings.put("bridge.outage.max-pauses", "0");
-        settings.put("bridge.dedupe.enabled", "true");
+        settings.put("bridge.dedupe.enabled", String.valueOf(dedupe));
         return settings;
     }
 

@@ -187,7 +187,7 @@ final class Report {
     }
 
     private String ratioCell(Results.SteadyRun run) {
-        if (!run.contender.equals("bridge")) {
+        if (!run.contender.startsWith("bridge")) {
             return "";
         }
         List<String> parts = new ArrayList<>();
