@@ -29,7 +29,7 @@ final class BenchmarkOptions {
               --max-poll-records N        max.poll.records of zero/latency, both contenders (default 500)
               --rate-max-poll-records N   max.poll.records of the rate scenario (default: the bridge's own default from
                                           config/application.properties, used by the baseline too)
-              --warmup N                  warm-up events per contender before measuring (default 200)
+              --warmup N                  warm-up events per contender before measuring (default 2000: the JIT compiles the hot paths)
               --latency-events K          paced events for the added-latency percentiles (default 500)
               --latency-rate R            their rate, events per second (default 20)
               --rate-limit RPM            stub limit per rolling minute and the contenders' budget (default 60)
@@ -52,7 +52,7 @@ final class BenchmarkOptions {
     int rounds = 2;
     int maxPollRecords = 500;
     Integer rateMaxPollRecords;
-    int warmup = 200;
+    int warmup = 2000;
     int latencyEvents = 500;
     double latencyRate = 20;
     int rateLimit = 60;
