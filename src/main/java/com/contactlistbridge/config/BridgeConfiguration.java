@@ -74,7 +74,7 @@ public class BridgeConfiguration implements CamelConfiguration {
             meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
         }
-        BridgeMetrics metrics = new BridgeMetrics(meterRegistry, settings.requestsTopic(), settings.createdTopic(),
+        BridgeMetrics metrics = new BridgeMetrics(meterRegistry, settings.createdTopic(),
                 settings.deadLetterTopic());
         registry.bind("bridgeMetrics", metrics);
         context.getManagementStrategy().addEventNotifier(metrics);

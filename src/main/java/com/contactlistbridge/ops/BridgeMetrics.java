@@ -11,16 +11,13 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.kafka.KafkaEndpoint;
-import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRecords;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.spi.CamelEvent.ExchangeCreatedEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
-import org.slf4j.MDC;
 
 /**
  * The bridge's own Prometheus metrics, taken from Camel's exchange events so no route has to remember to count:
@@ -30,7 +27,6 @@ public class BridgeMetrics extends EventNotifierSupport {
 
 
     private final MeterRegistry registry;
-    private final String requestsTopic;
     private final String createdTopic;
     private final String deadLetterTopic;
     private final Counter consumed;
@@ -40,9 +36,8 @@ public class BridgeMetrics extends EventNotifierSupport {
     private final Timer rateLimiterWait;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    public BridgeMetrics(MeterRegistry registry, String requestsTopic, String createdTopic, String deadLetterTopic) {
+    public BridgeMetrics(MeterRegistry registry, String createdTopic, String deadLetterTopic) {
         this.registry = registry;
-        this.requestsTopic = requestsTopic;
         this.createdTopic = createdTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.consumed = Counter.builder("bridge.events.consumed")
@@ -67,6 +62,9 @@ public class BridgeMetrics extends EventNotifierSupport {
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
         setIgnoreStepEvents(true);
+        // Events are counted per polled batch (consumed) and the event id is cleared from a worker's logging context
+        // before each event (RecordBatches.admit), so exchange creation needs no notification.
+        setIgnoreExchangeCreatedEvent(true);
         setIgnoreExchangeCompletedEvent(true);
         setIgnoreExchangeFailedEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
@@ -74,22 +72,12 @@ public class BridgeMetrics extends EventNotifierSupport {
 
     @Override
     public void notify(CamelEvent event) {
-        if (event instanceof ExchangeCreatedEvent createdEvent) {
-            onCreated(createdEvent.getExchange());
-        } else if (event instanceof ExchangeSendingEvent sending) {
+        if (event instanceof ExchangeSendingEvent sending) {
             if (sending.getEndpoint() instanceof HttpEndpoint) {
                 inFlight.incrementAndGet();
             }
         } else if (event instanceof ExchangeSentEvent sent) {
             onSent(sent.getExchange(), sent.getEndpoint(), sent.getTimeTaken());
-        }
-    }
-
-    private void onCreated(Exchange exchange) {
-        if (exchange.getFromEndpoint() instanceof KafkaEndpoint kafka
-                && requestsTopic.equals(kafka.getConfiguration().getTopic())) {
-            // A thread serves many events: never let the previous event's id leak into this one's lines.
-            MDC.remove(EventIdResolver.MDC_EVENT_ID);
         }
     }
 

@@ -84,11 +84,6 @@ public class EventLocks {
         release(LIST_REFRESH);
     }
 
-    /** Locks currently known (held or awaited); for tests. */
-    int size() {
-        return locks.size();
-    }
-
     private void acquire(String id) {
         Entry entry = locks.compute(id, (k, e) -> {
             Entry current = e != null ? e : new Entry();
