@@ -91,10 +91,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         KoreRateLimitGate rateLimitGate = new KoreRateLimitGate(clock);
         registry.bind("koreRateLimitGate", rateLimitGate);
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
-                settings.maxRetryAfterMillis(), rateLimitGate, metrics::retried, metrics::rateLimited));
+                settings.maxRetryAfterMillis(), settings.maxRateLimitWaits(), rateLimitGate, metrics::retried,
+                metrics::rateLimited));
         registry.bind("eventLocks", new EventLocks());
         registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "offset-committer")));
+                .newSingleThreadExecutor(this, "offset-committer"),
+                () -> context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
+                        .getConfiguration()));
         registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
@@ -109,7 +112,7 @@ public class BridgeConfiguration implements CamelConfiguration {
             addService(context, processedEvents);
         }
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
-                processedEvents, settings.deadLetterMaxValueBytes()));
+                processedEvents, settings.deadLetterMaxValueBytes(), () -> kafkaMaxRequestSize(context)));
         // The circuit breaker of the Kafka consumer route: a held-back record pauses the consumer (which keeps
         // polling, so the group keeps it), and after the pause the consumer resumes from the committed offsets.
         context.addRoutePolicyFactory(new RoutePolicyFactory() {
@@ -149,14 +152,22 @@ public class BridgeConfiguration implements CamelConfiguration {
         long response = longProperty(context, "kore.http.response-timeout-ms", 30_000);
         long pollInterval = longProperty(context, "camel.component.kafka.max-poll-interval-ms", 300_000);
         long pollRecords = longProperty(context, "camel.component.kafka.max-poll-records", 500);
-        long worstCase = settings.worstCaseBatchMillis(connect, response, pollRecords);
+        long worstCase = settings.worstCaseBatchMillis(connect, response, pollRecords, pollInterval);
         if (worstCase >= pollInterval) {
-            LOG.warn("A batch of {} event(s) can take {} ms (request budget kore.rate-limit.requests-per-minute, plus "
-                    + "one event retried to the end by bridge.retry.* and kore.http.*-timeout-ms), more than "
+            LOG.warn("A batch of {} event(s) can take {} ms (events start at the pace of kore.rate-limit.requests-per-"
+                    + "minute or of Kore.ai's answers, until half the poll interval; plus one event retried to the end "
+                    + "by bridge.retry.*, its rate-limit waits and kore.http.*-timeout-ms), more than "
                     + "camel.component.kafka.max-poll-interval-ms = {}: this consumer could be evicted from its group. "
                     + "Lower camel.component.kafka.max-poll-records or the retries, or raise the poll interval.",
                     pollRecords, worstCase, pollInterval);
         }
+    }
+
+    /** The producer's max.request.size, read when first needed (camel-main has configured the component by then). */
+    private static int kafkaMaxRequestSize(CamelContext context) {
+        Integer size = context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
+                .getConfiguration().getMaxRequestSize();
+        return size != null ? size : 1_048_576;
     }
 
     private static long longProperty(CamelContext context, String key, long fallback) {

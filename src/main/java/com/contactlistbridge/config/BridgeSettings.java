@@ -53,7 +53,8 @@ public record BridgeSettings(
         Duration dedupeByNameTtl,
         int deadLetterMaxValueBytes,
         int maxInFlight,
-        int rateLimitHeadroomPercent) {
+        int rateLimitHeadroomPercent,
+        int maxRateLimitWaits) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -105,7 +106,8 @@ public record BridgeSettings(
                 Duration.ofMillis(r.number("bridge.dedupe.by-name-ttl-ms", 0, 86_400_000)),
                 (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000),
                 (int) r.number("bridge.max-in-flight", 1, 1024),
-                (int) r.number("kore.rate-limit.headroom-percent", 0, 50));
+                (int) r.number("kore.rate-limit.headroom-percent", 0, 50),
+                (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000));
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -131,7 +133,8 @@ public record BridgeSettings(
      */
     public long worstCaseRecordMillis(long connectTimeoutMillis, long responseTimeoutMillis) {
         long longestWait = Math.max(maxDelayMillis, maxRetryAfterMillis);
-        return maxAttempts * (connectTimeoutMillis + responseTimeoutMillis) + (maxAttempts - 1L) * longestWait;
+        return maxAttempts * (connectTimeoutMillis + responseTimeoutMillis) + (maxAttempts - 1L) * longestWait
+                + (long) maxRateLimitWaits * maxRetryAfterMillis;
     }
 
     /**
@@ -147,12 +150,15 @@ public record BridgeSettings(
     }
 
     /**
-     * The longest one polled batch can take: it waits for its slowest event, so the request budget for all of its
-     * events (when a rate limit is set) plus one event retried to the end.
+     * The longest one polled batch can take: its events are started at the pace of the request budget, or of Kore.ai's
+     * answers when every in-flight slot waits for one, but never after half of the poll interval (the batch stops
+     * starting events then); plus one event retried to the end, rate-limit waits included.
      */
-    public long worstCaseBatchMillis(long connectTimeoutMillis, long responseTimeoutMillis, long pollRecords) {
-        long budget = pollRecords * requestSlotMillis();
-        return budget + worstCaseRecordMillis(connectTimeoutMillis, responseTimeoutMillis);
+    public long worstCaseBatchMillis(long connectTimeoutMillis, long responseTimeoutMillis, long pollRecords,
+                                     long pollIntervalMillis) {
+        long perEvent = Math.max(requestSlotMillis(), (connectTimeoutMillis + responseTimeoutMillis) / maxInFlight);
+        long starting = Math.min(pollRecords * perEvent, pollIntervalMillis / 2);
+        return starting + worstCaseRecordMillis(connectTimeoutMillis, responseTimeoutMillis);
     }
 
     /** Get All Contact Lists for this stream and account (the guard by name). */

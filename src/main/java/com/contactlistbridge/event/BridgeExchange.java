@@ -20,8 +20,12 @@ public final class BridgeExchange {
     public static final String CREATED = "bridgeCreated";
     /** True when the event's list was created before (found among the processed events): no call is made. */
     public static final String ALREADY_CREATED = "bridgeAlreadyCreated";
-    /** How many HTTP calls to Kore.ai this event has made so far. */
+    /** True once the event's created record is durably in the processed events (found there, or written). */
+    public static final String STORED = "bridgeStored";
+    /** How many times this event has tried its Kore.ai step (store lookup, call, store write) so far. */
     public static final String ATTEMPTS = "bridgeAttempts";
+    /** How many tries of any step of this event have failed so far (bounds the retries of every step). */
+    public static final String FAILED_TRIES = "bridgeFailedTries";
     /** How many 401 answers this event has had (a 401 earns one retry with a fresh token). */
     public static final String AUTH_FAILURES = "bridgeAuthFailures";
     /** Calls of this event Kore.ai refused for its rate limit (not counted as attempts). */

@@ -26,7 +26,6 @@ public class ContactListRequestMapper {
      * the request in {@link BridgeExchange#REQUEST} and the event id in {@link BridgeExchange#RESOLVED_EVENT_ID}.
      */
     public void toRequest(Exchange exchange) throws InvalidEventException {
-        EventIdResolver.validateMapped(exchange.getProperty(BridgeExchange.EVENT_ID));
         eventIdResolver.resolve(exchange);
         ContactListRequest request = map(
                 exchange.getProperty(BridgeExchange.CONTACT_LIST_NAME),

@@ -2,6 +2,9 @@ package com.contactlistbridge.event;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Exchange;
@@ -9,31 +12,55 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.MDC;
 
-/** Decides an event's id: the mapped eventId, else the record key, else topic-partition-offset. */
+/**
+ * Decides an event's id: the mapped eventId, else the record key, else topic-partition-offset; and refuses ids that
+ * could not be written safely wherever the id goes (record keys and headers, the processed-events store, logs).
+ */
 public class EventIdResolver {
 
     /** The logging-context key that carries the event id. */
     public static final String MDC_EVENT_ID = "eventId";
+    /** Longest accepted event id, in characters. */
+    public static final int MAX_EVENT_ID_LENGTH = 256;
 
     /**
-     * Resolves and remembers the event id of this exchange (idempotent: a resolved id is kept).
+     * Resolves, validates and remembers the event id of this exchange (idempotent: a resolved id is kept).
      *
      * @param exchange an exchange from the requests topic; reads the mapped eventId property and the Kafka metadata
      *                 headers of the original record
+     * @throws InvalidEventException if the id is longer than {@value #MAX_EVENT_ID_LENGTH} characters, holds control
+     *                               characters, or comes from a record key that is not UTF-8 text
      */
-    public String resolve(Exchange exchange) {
+    public String resolve(Exchange exchange) throws InvalidEventException {
         String resolved = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
         if (resolved != null) {
             return resolved;
         }
-        resolved = fromMapped(exchange.getProperty(BridgeExchange.EVENT_ID));
-        if (resolved == null) {
-            resolved = fromRecord(originalMessage(exchange));
-        }
+        Object mapped = exchange.getProperty(BridgeExchange.EVENT_ID);
+        validateMapped(mapped);
+        resolved = mapped != null ? fromMapped(mapped) : fromRecord(originalMessage(exchange));
+        requireSafe(resolved, mapped != null ? "eventId" : "the record key (the event has no eventId)");
         exchange.setProperty(BridgeExchange.RESOLVED_EVENT_ID, resolved);
-        // Every later log line about this event carries its id (cleared when the next record is consumed).
+        // Every later log line about this event carries its id (cleared when the next record is admitted).
         MDC.put(MDC_EVENT_ID, resolved);
         return resolved;
+    }
+
+    /**
+     * The id to write on an outcome record whatever the event holds: the resolved id if it was accepted, else the id
+     * the event would have if it is acceptable, else the record's {@code topic-partition-offset}. Never throws, never
+     * longer than {@value #MAX_EVENT_ID_LENGTH} characters plus the coordinates, never a control character.
+     */
+    public String safeId(Exchange exchange) {
+        String resolved = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
+        if (resolved != null) {
+            return resolved;
+        }
+        try {
+            return resolve(exchange);
+        } catch (InvalidEventException | RuntimeException e) {
+            return coordinates(originalMessage(exchange));
+        }
     }
 
     /**
@@ -51,6 +78,30 @@ public class EventIdResolver {
         }
     }
 
+    /**
+     * Refuses an id that is too long or holds a character that could break a log line or a header: C0/C1 control
+     * characters, line and paragraph separators, and unpaired surrogates.
+     */
+    static void requireSafe(String id, String source) throws InvalidEventException {
+        if (id.length() > MAX_EVENT_ID_LENGTH) {
+            throw new InvalidEventException("event id from " + source + " has " + id.length()
+                    + " characters; the maximum is " + MAX_EVENT_ID_LENGTH);
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean pairedSurrogate = Character.isHighSurrogate(c) && i + 1 < id.length()
+                    && Character.isLowSurrogate(id.charAt(i + 1));
+            if (pairedSurrogate) {
+                i++;
+                continue;
+            }
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
+                throw new InvalidEventException("event id from " + source + " holds a control character (U+"
+                        + String.format("%04X", (int) c) + ") at index " + i + "; ids must be printable text");
+            }
+        }
+    }
+
     private static String fromMapped(Object mapped) {
         if (mapped instanceof String s && !s.isBlank()) {
             return s;
@@ -64,14 +115,29 @@ public class EventIdResolver {
         return null;
     }
 
-    private static String fromRecord(Message record) {
+    private static String fromRecord(Message record) throws InvalidEventException {
         Object key = record.getHeader(KafkaConstants.KEY);
         if (key instanceof byte[] bytes && bytes.length > 0) {
-            return new String(bytes, StandardCharsets.UTF_8);
+            if (bytes.length > 4 * MAX_EVENT_ID_LENGTH) {
+                throw new InvalidEventException("event id from the record key (the event has no eventId) has "
+                        + bytes.length + " bytes; the maximum is " + MAX_EVENT_ID_LENGTH + " characters");
+            }
+            try {
+                // Binary keys are not ids: decoding them leniently would turn different keys into the same id.
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new InvalidEventException("the record key (" + bytes.length + " bytes) is not UTF-8 text and "
+                        + "the event has no eventId: give the event an eventId, or use a text key");
+            }
         }
         if (key instanceof String s && !s.isEmpty()) {
             return s;
         }
+        return coordinates(record);
+    }
+
+    private static String coordinates(Message record) {
         return record.getHeader(KafkaConstants.TOPIC) + "-" + record.getHeader(KafkaConstants.PARTITION) + "-"
                 + record.getHeader(KafkaConstants.OFFSET);
     }

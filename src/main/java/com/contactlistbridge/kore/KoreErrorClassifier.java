@@ -3,6 +3,7 @@ package com.contactlistbridge.kore;
 import java.io.IOException;
 
 import com.contactlistbridge.event.InvalidEventException;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Decides what a failure means: which dead-letter reason it earns and whether retrying can help.
@@ -13,7 +14,10 @@ import com.contactlistbridge.event.InvalidEventException;
  *       retries run out;</li>
  *   <li>401: AUTH_FAILED, retried once with a fresh token (see {@link KoreRetryPolicy}); 403: AUTH_FAILED;</li>
  *   <li>any other status, or a 2xx without a list id: REJECTED, never retried;</li>
- *   <li>anything else (for example the created record could not be published): UNAVAILABLE, not retried.</li>
+ *   <li>a processed-events write that Kafka did not acknowledge, or a Kafka write that may succeed later: retryable,
+ *       UNAVAILABLE when the retries run out (only that step is tried again, never the Kore.ai call);</li>
+ *   <li>anything else (for example an unreadable processed-events value, or an outcome record too large for Kafka):
+ *       UNAVAILABLE, not retried.</li>
  * </ul>
  */
 public class KoreErrorClassifier {
@@ -33,6 +37,17 @@ public class KoreErrorClassifier {
         KoreApiException api = find(failure, KoreApiException.class);
         if (api != null) {
             return classifyStatus(api);
+        }
+        ProcessedEventsException store = find(failure, ProcessedEventsException.class);
+        if (store != null) {
+            return new Classification(FailureReason.UNAVAILABLE, store.retryable(), null,
+                    redactor.redact(store.getMessage()), -1);
+        }
+        RetriableException kafka = find(failure, RetriableException.class);
+        if (kafka != null) {
+            // A Kafka write that may succeed later (broker unreachable, not enough replicas): retry that step only.
+            return new Classification(FailureReason.UNAVAILABLE, true, null,
+                    redactor.redact("Kafka write failed: " + describe(kafka)), -1);
         }
         IOException io = find(failure, IOException.class);
         if (io != null) {

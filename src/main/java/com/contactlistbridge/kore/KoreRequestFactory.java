@@ -42,8 +42,6 @@ public class KoreRequestFactory implements Processor {
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setHeader("iid", iid);
         message.setHeader("accountId", accountId);
-        int attempts = exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class);
-        exchange.setProperty(BridgeExchange.ATTEMPTS, attempts + 1);
     }
 
     static Map<String, Object> body(ContactListRequest request) {

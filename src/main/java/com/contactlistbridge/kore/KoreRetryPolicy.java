@@ -23,6 +23,10 @@ public class KoreRetryPolicy implements Processor {
     private final KoreRateLimitGate rateLimitGate;
     private final Runnable onRetry;
     private final Runnable onRateLimited;
+    private final int maxRateLimitWaits;
+
+    /** Rate-limit refusals one event waits out before it counts as unavailable, unless configured otherwise. */
+    public static final int DEFAULT_MAX_RATE_LIMIT_WAITS = 10;
 
     public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis) {
         this(classifier, maxAttempts, maxRetryAfterMillis, new KoreRateLimitGate(java.time.Clock.systemUTC()),
@@ -36,6 +40,21 @@ public class KoreRetryPolicy implements Processor {
      */
     public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis,
                            KoreRateLimitGate rateLimitGate, Runnable onRetry, Runnable onRateLimited) {
+        this(classifier, maxAttempts, maxRetryAfterMillis, DEFAULT_MAX_RATE_LIMIT_WAITS, rateLimitGate, onRetry,
+                onRateLimited);
+    }
+
+    /**
+     * @param maxRateLimitWaits rate-limit refusals one event waits out (they are not attempts); after that many the
+     *                          event is treated as unavailable, so that no event is retried forever
+     */
+    public KoreRetryPolicy(KoreErrorClassifier classifier, int maxAttempts, long maxRetryAfterMillis,
+                           int maxRateLimitWaits, KoreRateLimitGate rateLimitGate, Runnable onRetry,
+                           Runnable onRateLimited) {
+        if (maxRateLimitWaits < 0) {
+            throw new IllegalArgumentException("maxRateLimitWaits must not be negative, got " + maxRateLimitWaits);
+        }
+        this.maxRateLimitWaits = maxRateLimitWaits;
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
@@ -58,6 +77,8 @@ public class KoreRetryPolicy implements Processor {
     @Override
     public void process(Exchange exchange) {
         Classification c = classifier.classify(failureOf(exchange));
+        exchange.setProperty(BridgeExchange.FAILED_TRIES,
+                exchange.getProperty(BridgeExchange.FAILED_TRIES, 0, Integer.class) + 1);
         if (c.unauthorized()) {
             exchange.setProperty(BridgeExchange.AUTH_FAILURES,
                     exchange.getProperty(BridgeExchange.AUTH_FAILURES, 0, Integer.class) + 1);
@@ -95,7 +116,7 @@ public class KoreRetryPolicy implements Processor {
     public boolean shouldRetry(Exchange exchange) {
         Classification c = classifier.classify(failureOf(exchange));
         if (c.rateLimited()) {
-            return true;
+            return exchange.getProperty(BridgeExchange.RATE_LIMITED_CALLS, 0, Integer.class) <= maxRateLimitWaits;
         }
         if (c.unauthorized()) {
             // One more try with a freshly signed token; a second 401 is final.
@@ -108,9 +129,13 @@ public class KoreRetryPolicy implements Processor {
         return maxAttempts;
     }
 
-    /** Calls made for this event, less those Kore.ai refused for its rate limit. */
+    /**
+     * Tries of this event, less those Kore.ai refused for its rate limit: tries of the Kore.ai step, or failed tries
+     * of any step (the outcome's publication included), whichever is more, so that every failing step is bounded.
+     */
     private static int countedAttempts(Exchange exchange) {
-        return exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class)
+        return Math.max(exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class),
+                exchange.getProperty(BridgeExchange.FAILED_TRIES, 0, Integer.class))
                 - exchange.getProperty(BridgeExchange.RATE_LIMITED_CALLS, 0, Integer.class);
     }
 

@@ -50,6 +50,8 @@ public class ProcessedEvents extends ServiceSupport {
     private final int capacity;
     private final Supplier<Properties> clientConfig;
     private final Map<String, byte[]> cache;
+    /** Events whose created record is in the cache but not acknowledged by the store topic yet. */
+    private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> follower;
     private Thread followerThread;
@@ -74,28 +76,40 @@ public class ProcessedEvents extends ServiceSupport {
         });
     }
 
-    /** The created record stored for this event, if its list was created before. */
+    /**
+     * The created record of this event, if its list was created before: stored, or created by this process and still
+     * waiting for its store write (see {@link #isDurable}).
+     */
     public Optional<byte[]> find(String eventId) {
         return Optional.ofNullable(cache.get(eventId));
     }
 
+    /** False while the event's created record is only in memory: its store write has not been acknowledged yet. */
+    public boolean isDurable(String eventId) {
+        return !pending.contains(eventId);
+    }
+
     /**
-     * Stores the created record of an event and waits for Kafka's acknowledgement.
+     * Stores the created record of an event and waits for Kafka's acknowledgement. The record is kept in memory at
+     * once, so that even if the write fails, a retry or a re-read of the event in this process finds the list and
+     * only tries the write again, never the Kore.ai call.
      *
-     * @throws IllegalStateException if Kafka does not acknowledge it in time
+     * @throws ProcessedEventsException (retryable) if Kafka does not acknowledge the write in time
      */
-    public void remember(String eventId, byte[] createdRecord) {
+    public void remember(String eventId, byte[] createdRecord) throws ProcessedEventsException {
+        pending.add(eventId);
+        cache.put(eventId, createdRecord);
         try {
             producer.send(new ProducerRecord<>(topic, eventId, createdRecord)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while storing the processed event", e);
+            throw new ProcessedEventsException("interrupted while storing the processed event", true, e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("could not store the processed event on " + topic + ": "
-                    + cause.getMessage(), cause);
+            throw new ProcessedEventsException("the list was created, but storing it in the processed events on "
+                    + topic + " failed: " + cause.getMessage(), true, cause);
         }
-        cache.put(eventId, createdRecord);
+        pending.remove(eventId);
     }
 
     /**

@@ -41,14 +41,13 @@ public class ConsumerRoutes extends RouteBuilder {
                 .process(batches::open).id("open-batch")
                 .split(body(), batches).parallelProcessing().executorService(workers).synchronous().id("each-event")
                     .filter(batches::admit).id("admit-event")
-                        // A re-sent event (same key) waits for the first one, then is answered from the store.
-                        .process(locks::lockKey).id("lock-event-key")
                         .doTry()
                             .to(CREATE_CONTACT_LIST).id("run-business-flow")
                         .doCatch(Exception.class)
                             .process(batches::failed).id("event-without-outcome")
                         .doFinally()
-                            .process(locks::unlockKey).id("unlock-event-key")
+                            // Taken by the Kore.ai step: a same-id event waits until this one has its outcome.
+                            .process(locks::unlockEventId).id("unlock-event-id")
                         .end()
                     .end()
                 .end()

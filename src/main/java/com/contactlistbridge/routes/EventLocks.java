@@ -1,59 +1,68 @@
 package com.contactlistbridge.routes;
 
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 import com.contactlistbridge.event.BridgeExchange;
 import com.contactlistbridge.event.ContactListRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
  * Keeps events that could be duplicates of each other from running at the same time when {@code bridge.max-in-flight}
- * is above 1: events with the same Kafka key (a re-sent event keeps its key, the event id) run one after the other,
- * so the second finds the first in the processed events and makes no call. With the guard by name, the same holds
- * for events with the same list name (case-insensitive).
+ * is above 1: events with the same resolved event id (whatever their Kafka keys) run their Kore.ai step one after the
+ * other, and the second finds the first's list in the processed events and makes no call. With the guard by name, the
+ * same holds for events with the same list name (case-insensitive).
  *
- * <p>Locks are taken in one order (key, then name, then the list refresh) and released in the opposite order, so two
- * events can never wait for each other. Unrelated events never wait.
+ * <p>The event-id lock is taken on the event's first try of the Kore.ai step and held until the event has its outcome
+ * (released by the consumer route, whichever thread finishes the event), so that no same-id event can slip in during a
+ * retry's backoff. Locks are taken in one order (event id, then name, then the list refresh) and released in the
+ * opposite order, so two events can never wait for each other. Unrelated events never wait.
  */
 public class EventLocks {
 
-    private static final String KEY_LOCK = "bridgeKeyLock";
+    private static final String EVENT_LOCK = "bridgeEventLock";
     private static final String NAME_LOCK = "bridgeNameLock";
     private static final String LIST_REFRESH = "list-refresh";
 
+    /** Semaphores rather than thread-owned locks: a retried event may continue on another thread. */
     private final Map<String, Entry> locks = new ConcurrentHashMap<>();
 
     private static final class Entry {
-        final ReentrantLock lock = new ReentrantLock(true);
+        final Semaphore permit = new Semaphore(1, true);
         int users;
     }
 
-    /** Waits until no other event with this record's Kafka key is running (no wait for records without a key). */
-    public void lockKey(Exchange exchange) {
-        Object key = exchange.getMessage().getHeader(KafkaConstants.KEY);
-        if (key != null) {
-            String id = "key:" + (key instanceof byte[] bytes ? Base64.getEncoder().encodeToString(bytes) : key);
-            acquire(id);
-            exchange.setProperty(KEY_LOCK, id);
+    /**
+     * Waits until no other event with this exchange's resolved event id is between its Kore.ai step and its outcome.
+     * Idempotent for the exchange: a retry of the same event keeps the lock it holds.
+     */
+    public void lockEventId(Exchange exchange) throws InterruptedException {
+        if (exchange.getProperty(EVENT_LOCK) != null) {
+            return;
         }
+        String eventId = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
+        if (eventId == null) {
+            throw new IllegalStateException("no resolved event id: the flow must validate the request "
+                    + "(contactListRequestMapper) before calling Kore.ai");
+        }
+        String id = "event:" + eventId;
+        acquire(id);
+        exchange.setProperty(EVENT_LOCK, id);
     }
 
-    /** Releases what {@link #lockKey} took; safe to call when it took nothing. */
-    public void unlockKey(Exchange exchange) {
-        String id = exchange.getProperty(KEY_LOCK, String.class);
+    /** Releases what {@link #lockEventId} took, once the event has ended; safe to call when it took nothing. */
+    public void unlockEventId(Exchange exchange) {
+        String id = exchange.getProperty(EVENT_LOCK, String.class);
         if (id != null) {
-            exchange.removeProperty(KEY_LOCK);
+            exchange.removeProperty(EVENT_LOCK);
             release(id);
         }
     }
 
     /** Waits until no other event with the same list name (case-insensitive) is being checked or created. */
-    public void lockName(Exchange exchange) {
+    public void lockName(Exchange exchange) throws InterruptedException {
         ContactListRequest request = exchange.getProperty(BridgeExchange.REQUEST, ContactListRequest.class);
         if (request != null && request.name() != null) {
             String id = "name:" + request.name().strip().toLowerCase(Locale.ROOT);
@@ -75,7 +84,7 @@ public class EventLocks {
      * Waits until no other event is refreshing the list names (the guard by name), so that one Get All Contact Lists
      * call serves every event that found the names stale at the same time. Always the last lock an event takes.
      */
-    public void lockListRefresh(Exchange exchange) {
+    public void lockListRefresh(Exchange exchange) throws InterruptedException {
         acquire(LIST_REFRESH);
     }
 
@@ -84,20 +93,29 @@ public class EventLocks {
         release(LIST_REFRESH);
     }
 
-    private void acquire(String id) {
+    private void acquire(String id) throws InterruptedException {
         Entry entry = locks.compute(id, (k, e) -> {
             Entry current = e != null ? e : new Entry();
             current.users++;
             return current;
         });
-        entry.lock.lock();
+        try {
+            entry.permit.acquire();
+        } catch (InterruptedException e) {
+            locks.computeIfPresent(id, (k, current) -> --current.users == 0 ? null : current);
+            throw e;
+        }
     }
 
     private void release(String id) {
         locks.computeIfPresent(id, (k, e) -> {
-            e.lock.unlock();
+            e.permit.release();
             return --e.users == 0 ? null : e;
         });
     }
 
+    /** For tests: how many ids are locked or waited for. */
+    int held() {
+        return locks.size();
+    }
 }

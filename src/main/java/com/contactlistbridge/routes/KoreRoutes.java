@@ -38,8 +38,12 @@ public class KoreRoutes extends RouteBuilder {
 
         ProcessorDefinition<?> route = from(CREATE_CONTACT_LIST)
                 .routeId("kore-create-contact-list")
-                .description("POST one contact list to Kore.ai Create Contact List API-v2")
+                .description("Create the event's contact list with Kore.ai Create Contact List API-v2, once")
                 .errorHandler(noErrorHandler())
+                // Every try counts, whichever step of it fails (store lookup, Get All Contact Lists, POST, store write).
+                .process(KoreRoutes::countAttempt).id("count-attempt")
+                // Events with the same resolved id never both get here: held until the event has its outcome.
+                .process(locks::lockEventId).id("lock-event-id")
                 // An event whose list exists already (redelivered, re-sent, replayed) is answered from the store.
                 .bean("outcomeRecords", "lookUpProcessed").id("look-up-processed");
         if (settings.dedupeByName()) {
@@ -55,7 +59,7 @@ public class KoreRoutes extends RouteBuilder {
                     .routeId("kore-guard-by-name")
                     .description("Answer an event whose list name exists already (bridge.dedupe.by-name)")
                     .errorHandler(noErrorHandler())
-                    .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-stored")
+                    .filter(exchangeProperty(BridgeExchange.CREATED).isNull()).id("not-stored")
                         // One refresh at a time: events that found the names stale together wait for it.
                         .process(locks::lockListRefresh).id("lock-list-refresh")
                         .doTry()
@@ -74,12 +78,17 @@ public class KoreRoutes extends RouteBuilder {
         } else {
             route.to(CALL).id("call-if-new");
         }
+        // Stored before the event's lock is released and before any outcome is published: a redelivery, a re-sent
+        // copy or a crash after this point finds the list. A failure here retries only this step (the list on the
+        // exchange keeps the call from being made again).
+        route.bean("outcomeRecords", "rememberCreated").id("remember-created");
 
         from(CALL)
                 .routeId("kore-call")
                 .description("Sign and send the Create Contact List request, unless the list exists already")
                 .errorHandler(noErrorHandler())
-                .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("not-created-yet")
+                // Not when the store knew the list, nor when an earlier try of this event got Kore.ai's answer.
+                .filter(exchangeProperty(BridgeExchange.CREATED).isNull()).id("not-created-yet")
                 .to(REQUEST_BUDGET).id("wait-for-budget")
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
                 .process(KoreRoutes::clearHeaders).id("strip-incoming-headers")
@@ -125,6 +134,12 @@ public class KoreRoutes extends RouteBuilder {
                 .bean("koreResponseParser", "requireSuccess").id("require-success-lists")
                 .bean("koreListNames", "refresh").id("refresh-names")
                 .process(KoreRoutes::clearHeaders).id("strip-response-headers-lists");
+    }
+
+    /** One more try of the event's Kore.ai step ({@code bridge.error.attempts}). */
+    private static void countAttempt(Exchange exchange) {
+        exchange.setProperty(BridgeExchange.ATTEMPTS, exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class)
+                + 1);
     }
 
     /** Drops every header: nothing from Kafka reaches Kore.ai, nothing from Kore.ai (the token included) reaches Kafka. */

@@ -1,5 +1,6 @@
 package com.contactlistbridge.routes;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import com.contactlistbridge.kore.KoreErrorClassifier;
 import com.contactlistbridge.kore.KoreOutagePolicy;
 import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.kore.ProcessedEvents;
+import com.contactlistbridge.kore.ProcessedEventsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -37,6 +39,20 @@ public class OutcomeRecords {
     public static final String VALUE_OMITTED = "bridge.error.value-omitted";
     /** Set only when a list was created but its created record could not be published. */
     public static final String CONTACT_LIST_ID = "bridge.contact-list-id";
+    /** Set only when the dead letter had to leave something out to fit Kafka's limits: value, headers, key. */
+    public static final String OMITTED = "bridge.error.omitted";
+    /** Longest key a trimmed dead letter keeps, in bytes. */
+    static final int TRIMMED_KEY_BYTES = 256;
+    /**
+     * Room for what Kafka adds to a record (batch header, lengths, timestamps): a record is sized as key + value +
+     * header names and values + this, against the producer's max.request.size.
+     */
+    static final int RECORD_OVERHEAD_BYTES = 512;
+    private static final java.util.Set<String> CONTRACT_HEADERS = java.util.Set.of(REASON, MESSAGE, HTTP_STATUS,
+            ATTEMPTS, ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, EVENT_ID, VALUE_OMITTED, CONTACT_LIST_ID,
+            OMITTED);
+    private static final org.apache.camel.spi.HeaderFilterStrategy KAFKA_HEADERS =
+            new org.apache.camel.component.kafka.KafkaHeaderFilterStrategy();
 
     private final ObjectMapper mapper;
     private final KoreErrorClassifier classifier;
@@ -44,56 +60,103 @@ public class OutcomeRecords {
     private final KoreOutagePolicy outagePolicy;
     private final ProcessedEvents processedEvents;
     private final int deadLetterMaxValueBytes;
+    private final java.util.function.IntSupplier maxRequestBytes;
 
     private static final Logger OUTCOMES = LoggerFactory.getLogger("contact-list-bridge.outcome");
 
     public OutcomeRecords(ObjectMapper mapper, KoreErrorClassifier classifier, EventIdResolver eventIdResolver,
                           KoreOutagePolicy outagePolicy, ProcessedEvents processedEvents,
-                          int deadLetterMaxValueBytes) {
+                          int deadLetterMaxValueBytes, java.util.function.IntSupplier maxRequestBytes) {
         this.mapper = mapper;
         this.classifier = classifier;
         this.eventIdResolver = eventIdResolver;
         this.outagePolicy = outagePolicy;
         this.processedEvents = processedEvents;
         this.deadLetterMaxValueBytes = deadLetterMaxValueBytes;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
      * Looks the event up among the processed events (null store = dedupe off): when its list exists, the created
-     * record is restored and {@link BridgeExchange#ALREADY_CREATED} tells the Kore.ai route to skip the call.
+     * record is restored, so the Kore.ai route skips the call. A list created by this process whose store write is
+     * still unacknowledged is restored too, and only the write is tried again.
+     *
+     * @throws ProcessedEventsException (not retryable) when the stored value cannot be read
      */
-    public void lookUpProcessed(Exchange exchange) throws java.io.IOException {
-        if (processedEvents == null) {
+    public void lookUpProcessed(Exchange exchange) throws ProcessedEventsException {
+        if (processedEvents == null || exchange.getProperty(BridgeExchange.CREATED) != null) {
             return;
         }
         String eventId = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
         Optional<byte[]> stored = eventId == null ? Optional.empty() : processedEvents.find(eventId);
-        if (stored.isPresent()) {
+        if (stored.isEmpty()) {
+            return;
+        }
+        CreatedContactList created;
+        try {
             Map<?, ?> record = mapper.readValue(stored.get(), Map.class);
-            exchange.setProperty(BridgeExchange.CREATED, new CreatedContactList(eventId,
-                    (String) record.get("contactListId"), (String) record.get("name"), (String) record.get("status"),
-                    (String) record.get("createdAt")));
+            if (!(record.get("contactListId") instanceof String id) || id.isBlank()) {
+                throw new IllegalArgumentException("no contactListId");
+            }
+            created = new CreatedContactList(eventId, id, text(record.get("name")), text(record.get("status")),
+                    text(record.get("createdAt")));
+        } catch (java.io.IOException | RuntimeException e) {
+            // Its list may exist: calling Kore.ai again could create a second one, so the event ends here.
+            throw new ProcessedEventsException("the processed-events entry of this event on the store topic is not a "
+                    + "readable created record (" + e.getClass().getSimpleName() + "); its list may exist already, "
+                    + "so Kore.ai was not called", false, e);
+        }
+        exchange.setProperty(BridgeExchange.CREATED, created);
+        if (processedEvents.isDurable(eventId)) {
             exchange.setProperty(BridgeExchange.ALREADY_CREATED, true);
+            exchange.setProperty(BridgeExchange.STORED, true);
         }
     }
 
-    /** Stores the created record before it is published, so a redelivery finds it (not for restored ones). */
-    public void rememberCreated(Exchange exchange) {
-        if (processedEvents != null && !exchange.getProperty(BridgeExchange.ALREADY_CREATED, false, Boolean.class)) {
-            CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
-            processedEvents.remember(created.eventId(), exchange.getMessage().getBody(byte[].class));
+    /**
+     * Stores the created record before it is published, so a redelivery, a re-sent copy or a restart finds it (not for
+     * lists the store knew already).
+     *
+     * @throws ProcessedEventsException (retryable) when the store does not acknowledge the write
+     */
+    public void rememberCreated(Exchange exchange) throws ProcessedEventsException, JsonProcessingException {
+        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        if (processedEvents == null || created == null
+                || exchange.getProperty(BridgeExchange.STORED, false, Boolean.class)) {
+            return;
         }
+        processedEvents.remember(created.eventId(), createdValue(created));
+        exchange.setProperty(BridgeExchange.STORED, true);
     }
 
     /**
      * Turns the message into the created record: the input's key, a JSON value with eventId, contactListId, name,
      * status and createdAt, and no other headers.
      */
-    public void toCreatedRecord(Exchange exchange) throws JsonProcessingException {
+    public void toCreatedRecord(Exchange exchange) throws JsonProcessingException, OutcomeNotWritableException {
         CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
         if (created == null) {
             throw new IllegalStateException("no created contact list on the exchange: call the Kore.ai route first");
         }
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
+        if (key != null) {
+            message.setHeader(KafkaConstants.KEY, key);
+        }
+        message.setHeader(EVENT_ID, created.eventId());
+        message.setBody(createdValue(created));
+        long size = recordSize(message);
+        if (size > maxRequestBytes.getAsInt()) {
+            throw new OutcomeNotWritableException("contact list " + created.contactListId() + " was created, but its "
+                    + "created record would be " + size + " bytes (the record key alone is " + bytes(key).length
+                    + "), more than the producer's max.request.size of " + maxRequestBytes.getAsInt() + " bytes");
+        }
+        outagePolicy.settled(exchange);
+    }
+
+    /** The created record's value: eventId, contactListId, name, status, createdAt (and existing, if found by name). */
+    private byte[] createdValue(CreatedContactList created) throws JsonProcessingException {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("eventId", created.eventId());
         value.put("contactListId", created.contactListId());
@@ -103,15 +166,7 @@ public class OutcomeRecords {
         if (created.existing()) {
             value.put("existing", true); // found by name: this event did not create it
         }
-        outagePolicy.settled(exchange);
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
-        if (key != null) {
-            message.setHeader(KafkaConstants.KEY, key);
-        }
-        message.setHeader(EVENT_ID, created.eventId());
-        message.setBody(mapper.writeValueAsBytes(value));
+        return mapper.writeValueAsBytes(value);
     }
 
     /**
@@ -126,12 +181,17 @@ public class OutcomeRecords {
     public void toDeadLetterRecord(Exchange exchange) throws AbandonedOnShutdownException, KoreUnavailableException {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Classification c = classifier.classify(failure);
+        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        // Kore.ai created the list but the store does not know it durably: reading the record again (after a pause or
+        // a restart) could call Kore.ai again, so this event ends here, with the list id on its dead letter.
+        boolean createdButNotStored = created != null && !exchange.getProperty(BridgeExchange.STORED, false,
+                Boolean.class);
         boolean stopping = exchange.getContext().isStopping() || exchange.getContext().isStopped();
         // Camel refuses a redelivery while stopping with a RejectedExecutionException that hides the real failure.
-        if (stopping && (c.retryable() || refusedWhileStopping(failure))) {
+        if (!createdButNotStored && stopping && (c.retryable() || refusedWhileStopping(failure))) {
             throw new AbandonedOnShutdownException(c.message());
         }
-        if (c.retryable()) {
+        if (!createdButNotStored && c.retryable()) {
             // An outage pauses consumption instead of dead-lettering record after record: the record ends without an
             // outcome, its offset is not committed, and the consumer resumes at it after the pause.
             outagePolicy.holdBackOrRelease(exchange, c);
@@ -149,21 +209,91 @@ public class OutcomeRecords {
         message.setHeader(ORIGINAL_TOPIC, String.valueOf(message.getHeader(KafkaConstants.TOPIC)));
         message.setHeader(ORIGINAL_PARTITION, String.valueOf(message.getHeader(KafkaConstants.PARTITION)));
         message.setHeader(ORIGINAL_OFFSET, String.valueOf(message.getHeader(KafkaConstants.OFFSET)));
-        message.setHeader(EVENT_ID, eventIdResolver.resolve(exchange));
-        byte[] value = message.getBody(byte[].class);
-        if (value != null && value.length > deadLetterMaxValueBytes) {
-            // Kafka would refuse a dead letter this large and the partition would be stuck on it forever.
-            message.setHeader(VALUE_OMITTED, String.valueOf(value.length));
-            message.setBody(new byte[0]);
-        } else {
-            message.removeHeader(VALUE_OMITTED);
-        }
-        CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        message.setHeader(EVENT_ID, eventIdResolver.safeId(exchange));
         if (created != null) {
             message.setHeader(CONTACT_LIST_ID, created.contactListId());
         } else {
             message.removeHeader(CONTACT_LIST_ID);
         }
+        message.removeHeader(VALUE_OMITTED);
+        message.removeHeader(OMITTED);
+        fitDeadLetter(message, false);
+    }
+
+    /**
+     * Kafka refused the dead letter (e.g. the topic's max.message.bytes is below the producer's limit): leaves out
+     * everything that can be left out (value, original headers, most of the key) so that the record still gets its
+     * outcome.
+     */
+    public void trimDeadLetter(Exchange exchange) {
+        fitDeadLetter(exchange.getMessage(), true);
+    }
+
+    /**
+     * Makes the dead letter fit: a value above bridge.dead-letter.max-value-bytes is left out; then, while the record is
+     * larger than the producer's max.request.size (or always, when {@code everything}), the value, the original
+     * headers, and the key beyond {@value #TRIMMED_KEY_BYTES} bytes, in that order. {@value #OMITTED} names what was
+     * left out.
+     */
+    private void fitDeadLetter(Message message, boolean everything) {
+        int limit = maxRequestBytes.getAsInt();
+        java.util.List<String> omitted = new java.util.ArrayList<>();
+        byte[] value = message.getBody(byte[].class);
+        if (value != null && value.length > 0
+                && (everything || value.length > deadLetterMaxValueBytes || recordSize(message) > limit)) {
+            // Kafka would refuse a dead letter this large and the partition would be stuck on it forever.
+            message.setHeader(VALUE_OMITTED, String.valueOf(value.length));
+            message.setBody(new byte[0]);
+            omitted.add("value");
+        }
+        if (everything || recordSize(message) > limit) {
+            boolean removed = message.getHeaders().entrySet().removeIf(header -> isPublished(header.getKey(),
+                    header.getValue(), message.getExchange()) && !CONTRACT_HEADERS.contains(header.getKey()));
+            if (removed) {
+                omitted.add("headers");
+            }
+        }
+        byte[] key = bytes(message.getHeader(KafkaConstants.KEY));
+        if ((everything || recordSize(message) > limit) && key.length > TRIMMED_KEY_BYTES) {
+            message.setHeader(KafkaConstants.KEY, java.util.Arrays.copyOf(key, TRIMMED_KEY_BYTES));
+            omitted.add("key");
+        }
+        if (!omitted.isEmpty()) {
+            message.setHeader(OMITTED, String.join(",", omitted));
+        }
+    }
+
+    /**
+     * An upper bound of the record's size as Kafka counts it against max.request.size: key, value, and the name and
+     * value of every header camel-kafka publishes, plus room for Kafka's framing.
+     */
+    static long recordSize(Message message) {
+        long size = RECORD_OVERHEAD_BYTES + bytes(message.getHeader(KafkaConstants.KEY)).length
+                + bytes(message.getBody()).length;
+        for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+            if (isPublished(header.getKey(), header.getValue(), message.getExchange())) {
+                size += 10 + header.getKey().getBytes(StandardCharsets.UTF_8).length + bytes(header.getValue()).length;
+            }
+        }
+        return size;
+    }
+
+    private static boolean isPublished(String name, Object value, Exchange exchange) {
+        return value != null && !KAFKA_HEADERS.applyFilterToCamelHeaders(name, value, exchange);
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value == null) {
+            return new byte[0];
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes;
+        }
+        return value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Object value) {
+        return value instanceof String s ? s : null;
     }
 
     /** The one log line of a created outcome (on the producer's thread, so the event id is put in the MDC here). */

@@ -35,15 +35,31 @@ final class RecordBatch {
     /** System.nanoTime() of the last commit started while the batch runs (0: none yet). */
     private final java.util.concurrent.atomic.AtomicLong lastCommitNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopped;
+    private volatile String cutOffReason;
+    private final long openedNanos = System.nanoTime();
+    private final Duration startWindow;
+    private final boolean resetToEarliest;
     /** The failure of the lowest-numbered record that ended without an outcome. Guarded by {@code this}. */
     private Exception failure;
     private int failureIndex = Integer.MAX_VALUE;
 
     RecordBatch(List<Position> positions, Consumer<?, ?> consumer, Duration commitTimeout) {
+        this(positions, consumer, commitTimeout, Duration.ofDays(1), true);
+    }
+
+    /**
+     * @param startWindow     how long the batch may start records; later ones are left for the next poll
+     * @param resetToEarliest the consumer's auto.offset.reset is earliest: a partition without a committed offset is
+     *                        rewound to its beginning
+     */
+    RecordBatch(List<Position> positions, Consumer<?, ?> consumer, Duration commitTimeout, Duration startWindow,
+                boolean resetToEarliest) {
         this.positions = List.copyOf(positions);
         this.settled = new boolean[positions.size()];
         this.consumer = consumer;
         this.commitTimeout = commitTimeout;
+        this.startWindow = startWindow;
+        this.resetToEarliest = resetToEarliest;
     }
 
     int size() {
@@ -70,6 +86,54 @@ final class RecordBatch {
     /** True once a record ended without an outcome: the records not started yet are left for a later poll. */
     boolean stopped() {
         return stopped;
+    }
+
+    /** True once the batch has run for its whole start window. */
+    boolean startWindowUsed() {
+        return System.nanoTime() - openedNanos >= startWindow.toNanos();
+    }
+
+    /** Starts no further record (the bridge is stopping, or the start window is used); they are read again later. */
+    void cutOff(String reason) {
+        if (cutOffReason == null) {
+            cutOffReason = reason;
+        }
+        stopped = true;
+    }
+
+    /** Why the batch stopped starting records without a failure, or null. */
+    String cutOffReason() {
+        return cutOffReason;
+    }
+
+    /**
+     * Puts every partition assigned to the consumer back at its first record without an outcome: for a partition of
+     * this batch, its first unsettled offset (or the batch's end); for any other, its committed offset, or its
+     * beginning when it has none and auto.offset.reset is earliest. Runs on the consumer's polling thread.
+     */
+    void rewind() {
+        if (consumer == null) {
+            return;
+        }
+        Map<TopicPartition, Long> next = firstUnsettled();
+        for (TopicPartition partition : consumer.assignment()) {
+            Long offset = next.get(partition);
+            if (offset != null) {
+                consumer.seek(partition, offset);
+                continue;
+            }
+            try {
+                OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition), commitTimeout)
+                        .get(partition);
+                if (committed != null) {
+                    consumer.seek(partition, committed.offset());
+                } else if (resetToEarliest) {
+                    consumer.seekToBeginning(List.of(partition));
+                }
+            } catch (RuntimeException e) {
+                // The broker is away: the consumer reconnects and resumes from the committed offsets anyway.
+            }
+        }
     }
 
     /** The failure to report for the batch, or null when every started record has its outcome. */
@@ -118,6 +182,17 @@ final class RecordBatch {
      * skip a held-back record.
      */
     synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        firstUnsettled().forEach((partition, offset) -> {
+            if (offset > committed.getOrDefault(partition, -1L)) {
+                offsets.put(partition, new OffsetAndMetadata(offset));
+            }
+        });
+        return offsets;
+    }
+
+    /** Per partition of the batch, its first offset without an outcome (or the offset after the batch's last). */
+    private synchronized Map<TopicPartition, Long> firstUnsettled() {
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
         Map<TopicPartition, Boolean> blocked = new LinkedHashMap<>();
         for (int i = 0; i < positions.size(); i++) {
@@ -132,12 +207,6 @@ final class RecordBatch {
                 blocked.put(position.partition(), true);
             }
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        next.forEach((partition, offset) -> {
-            if (offset > committed.getOrDefault(partition, -1L)) {
-                offsets.put(partition, new OffsetAndMetadata(offset));
-            }
-        });
-        return offsets;
+        return next;
     }
 }

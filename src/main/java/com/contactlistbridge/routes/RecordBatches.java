@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.ops.BridgeMetrics;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -53,11 +55,16 @@ public class RecordBatches implements AggregationStrategy {
 
     private final BridgeMetrics metrics;
     private final ExecutorService committer;
+    private final Supplier<KafkaConfiguration> kafka;
 
-    /** @param committer a single thread that commits offsets while a batch runs */
-    public RecordBatches(BridgeMetrics metrics, ExecutorService committer) {
+    /**
+     * @param committer a single thread that commits offsets while a batch runs
+     * @param kafka     the Kafka component's configuration (max.poll.interval.ms, auto.offset.reset), read per batch
+     */
+    public RecordBatches(BridgeMetrics metrics, ExecutorService committer, Supplier<KafkaConfiguration> kafka) {
         this.metrics = metrics;
         this.committer = committer;
+        this.kafka = kafka;
     }
 
     /**
@@ -86,15 +93,31 @@ public class RecordBatches implements AggregationStrategy {
             throw new IllegalStateException("the Kafka batch has no manual commit handle: set "
                     + "camel.component.kafka.allow-manual-commit=true and its DefaultKafkaManualCommitFactory");
         }
-        batchExchange.setProperty(BATCH, new RecordBatch(positions, consumer, commitTimeout));
+        KafkaConfiguration configuration = kafka.get();
+        Integer pollInterval = configuration.getMaxPollIntervalMs();
+        // Half the poll interval for starting events, half for the slowest of them to finish.
+        Duration startWindow = Duration.ofMillis((pollInterval != null ? pollInterval : 300_000) / 2);
+        batchExchange.setProperty(BATCH, new RecordBatch(positions, consumer, commitTimeout, startWindow,
+                "earliest".equalsIgnoreCase(configuration.getAutoOffsetReset())));
         metrics.consumed(records.size());
         batchExchange.getMessage().setBody(messages);
     }
 
-    /** Filter before a record starts: false once the batch has stopped (the record is read again later). */
+    /**
+     * Filter before a record starts: false once the batch has stopped, the bridge is stopping, or the batch has used
+     * its start window (half of max.poll.interval.ms); such a record is read again later.
+     */
     public boolean admit(Exchange record) {
         MDC.remove(EventIdResolver.MDC_EVENT_ID);
-        if (batchOf(record).stopped()) {
+        RecordBatch batch = batchOf(record);
+        if (!batch.stopped()) {
+            if (record.getContext().isStopping() || record.getContext().isStopped()) {
+                batch.cutOff("the bridge is stopping");
+            } else if (batch.startWindowUsed()) {
+                batch.cutOff("the batch has run for half of max.poll.interval.ms");
+            }
+        }
+        if (batch.stopped()) {
             record.setProperty(NOT_STARTED, true);
             return false;
         }
@@ -159,7 +182,14 @@ public class RecordBatches implements AggregationStrategy {
         }
         commitAtEnd(batch);
         Exception failure = batch.failure();
+        if (failure == null && batch.cutOffReason() != null) {
+            failure = new BatchCutOffException(batch.cutOffReason());
+        }
         if (failure != null) {
+            // The consumer may have fetched past this batch (camel-kafka drops the rest of a poll after a failed
+            // batch, and a paused consumer resumes only partitions with a committed offset): put every assigned
+            // partition back at its first record without an outcome, so no record is skipped.
+            batch.rewind();
             throw failure;
         }
     }

@@ -51,7 +51,8 @@ class BridgeSettingsTest {
             Map.entry("bridge.dedupe.by-name-ttl-ms", "BRIDGE_DEDUPE_BY_NAME_TTL_MS"),
             Map.entry("bridge.dead-letter.max-value-bytes", "BRIDGE_DEAD_LETTER_MAX_VALUE_BYTES"),
             Map.entry("bridge.max-in-flight", "BRIDGE_MAX_IN_FLIGHT"),
-            Map.entry("kore.rate-limit.headroom-percent", "KORE_RATE_LIMIT_HEADROOM_PERCENT"));
+            Map.entry("kore.rate-limit.headroom-percent", "KORE_RATE_LIMIT_HEADROOM_PERCENT"),
+            Map.entry("bridge.retry.max-rate-limit-waits", "BRIDGE_RETRY_MAX_RATE_LIMIT_WAITS"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
@@ -85,6 +86,7 @@ class BridgeSettingsTest {
         settings.put("bridge.dead-letter.max-value-bytes", "1000000");
         settings.put("bridge.max-in-flight", "4");
         settings.put("kore.rate-limit.headroom-percent", "2");
+        settings.put("bridge.retry.max-rate-limit-waits", "3");
         return settings;
     }
 
@@ -400,8 +402,12 @@ class BridgeSettingsTest {
 
     @Test
     void worstCasePerRecordWithTheShippedDefaultsFitsTheShippedPollInterval() {
-        // 5 x (5 s + 30 s) + 4 x 60 s, see config/application.properties (max-poll-interval-ms = 600000).
-        assertThat(load(validSettings()).worstCaseRecordMillis(5_000, 30_000)).isEqualTo(415_000);
+        // 5 x (5 s + 30 s) + 4 x 60 s + 3 rate-limit waits x 60 s, see config/application.properties
+        // (max-poll-interval-ms = 1200000).
+        assertThat(load(validSettings()).worstCaseRecordMillis(5_000, 30_000)).isEqualTo(595_000);
+        Map<String, String> settings = validSettings();
+        settings.put("bridge.retry.max-rate-limit-waits", "0");
+        assertThat(load(settings).worstCaseRecordMillis(5_000, 30_000)).isEqualTo(415_000);
     }
 
     @Test
@@ -421,11 +427,17 @@ class BridgeSettingsTest {
 
     @Test
     void worstCasePerBatchWithTheShippedDefaultsFitsTheShippedPollInterval() {
-        // 100 events at 60 per minute (1020 ms apart), plus one event retried to the end: 102 s + 415 s < 600 s.
+        // Events start at the pace of the budget (1020 ms apart) or of Kore.ai's answers when all 4 slots wait for
+        // one (35 s / 4), but never after half of the poll interval; plus one event retried to the end (595 s).
         Map<String, String> settings = validSettings();
         settings.put("kore.rate-limit.requests-per-minute", "60");
-        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 100)).isEqualTo(517_000);
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 10, 1_200_000)).isEqualTo(87_500 + 595_000);
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 500, 1_200_000))
+                .as("the start window caps the batch").isEqualTo(600_000 + 595_000);
+        settings.put("bridge.max-in-flight", "64");
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 100, 1_200_000))
+                .as("the budget paces the starts").isEqualTo(102_000 + 595_000);
         settings.put("kore.rate-limit.requests-per-minute", "0");
-        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 500)).isEqualTo(415_000);
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 64, 1_200_000)).isEqualTo(35_000 + 595_000);
     }
 }

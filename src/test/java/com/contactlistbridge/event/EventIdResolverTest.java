@@ -110,8 +110,9 @@ class EventIdResolverTest {
     }
 
     @Test
-    void recordKeyIsUsedWhenTheMappedEventIdIsBlank() {
-        assertThat(resolver.resolve(record(utf8("key-1"), " "))).isEqualTo("key-1");
+    void aBlankMappedEventIdIsRefusedEvenWithARecordKey() {
+        assertThatThrownBy(() -> resolver.resolve(record(utf8("key-1"), " "))).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("blank");
     }
 
     @Test
