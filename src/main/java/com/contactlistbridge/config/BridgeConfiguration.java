@@ -20,6 +20,7 @@ import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.kore.ProcessedEvents;
 import com.contactlistbridge.ops.BridgeMetrics;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
+import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
 import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.routes.EventLocks;
@@ -110,6 +111,7 @@ public class BridgeConfiguration implements CamelConfiguration {
             processedEvents.prepare();
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
+            registry.bind("processedEventsHealthCheck", new ProcessedEventsHealthCheck(processedEvents));
         }
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
                 processedEvents, settings.deadLetterMaxValueBytes(), () -> kafkaMaxRequestSize(context)));

@@ -8,16 +8,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -40,11 +44,15 @@ import org.slf4j.LoggerFactory;
  * to publish it again. The start-up reads the topic to its end before the bridge consumes anything; a background
  * reader then follows entries written by other instances of the same group. A bounded LRU cache keeps memory flat:
  * redeliveries concern recent events.
+ *
+ * <p>If the follower fails, it is restarted from where it stopped, with a growing delay (1 s up to 30 s);
+ * {@link #isFollowing()} is false meanwhile, which turns the bridge's readiness DOWN.
  */
 public class ProcessedEvents extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessedEvents.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final long MAX_RESTART_DELAY_MILLIS = 30_000;
 
     private final String topic;
     private final int capacity;
@@ -53,21 +61,40 @@ public class ProcessedEvents extends ServiceSupport {
     /** Events whose created record is in the cache but not acknowledged by the store topic yet. */
     private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<String, byte[]> follower;
+    private final Function<Properties, Consumer<String, byte[]>> consumerFactory;
+    private final long firstRestartDelayMillis;
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private volatile Consumer<String, byte[]> follower;
+    private Properties followerConfig;
+    private List<TopicPartition> partitions;
     private Thread followerThread;
     private volatile boolean running;
+    private volatile boolean following;
     private java.util.concurrent.CompletableFuture<Void> loading;
 
     /**
      * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
      */
     public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig) {
+        this(topic, capacity, clientConfig,
+                config -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()), 1_000);
+    }
+
+    /**
+     * @param consumerFactory         creates the reader's consumer from its settings (tests wrap a real consumer to
+     *                                make it fail)
+     * @param firstRestartDelayMillis how long the follower waits before its first restart; doubled per failure
+     */
+    ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig,
+                    Function<Properties, Consumer<String, byte[]>> consumerFactory, long firstRestartDelayMillis) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
         this.topic = topic;
         this.capacity = capacity;
         this.clientConfig = clientConfig;
+        this.consumerFactory = consumerFactory;
+        this.firstRestartDelayMillis = firstRestartDelayMillis;
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
@@ -87,6 +114,11 @@ public class ProcessedEvents extends ServiceSupport {
     /** False while the event's created record is only in memory: its store write has not been acknowledged yet. */
     public boolean isDurable(String eventId) {
         return !pending.contains(eventId);
+    }
+
+    /** True while the background reader follows the store topic (false before the start and while it restarts). */
+    public boolean isFollowing() {
+        return following;
     }
 
     /**
@@ -145,6 +177,7 @@ public class ProcessedEvents extends ServiceSupport {
             throw e;
         }
         running = true;
+        following = true;
         followerThread = new Thread(this::follow, "processed-events-follower");
         followerThread.setDaemon(true);
         followerThread.start();
@@ -158,11 +191,13 @@ public class ProcessedEvents extends ServiceSupport {
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-writer");
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
 
-        Properties consumerConfig = clientProperties(config);
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-reader");
-        follower = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
+        followerConfig = clientProperties(config);
+        followerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A restarted reader whose position was compacted or deleted away reads what is left from the start.
+        followerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        followerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-reader");
+        follower = consumerFactory.apply(followerConfig);
+        partitions = new ArrayList<>();
         follower.partitionsFor(topic, Duration.ofSeconds(30))
                 .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         if (partitions.isEmpty()) {
@@ -215,20 +250,62 @@ public class ProcessedEvents extends ServiceSupport {
         return loaded;
     }
 
+    /** Follows the store until the bridge stops; restarts the reader after a failure, from where it stopped. */
     private void follow() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : follower.poll(POLL)) {
-                    apply(record);
+        Map<TopicPartition, Long> positions = new java.util.HashMap<>();
+        // Caught up at start: the positions are known locally.
+        partitions.forEach(p -> positions.put(p, follower.position(p)));
+        long restartDelay = firstRestartDelayMillis;
+        while (running) {
+            try {
+                if (follower == null) {
+                    follower = consumerFactory.apply(followerConfig);
+                    follower.assign(partitions);
+                    positions.forEach(follower::seek);
+                    LOG.info("Restarted following {}", topic);
                 }
+                ConsumerRecords<String, byte[]> records = follower.poll(POLL);
+                following = true;
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    apply(record);
+                    positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+                }
+                restartDelay = firstRestartDelayMillis;
+            } catch (WakeupException e) {
+                // expected on stop
+            } catch (RuntimeException e) {
+                following = false;
+                LOG.warn("Stopped following {} ({}); entries written by other instances are not seen until the "
+                        + "reader restarts in {} ms", topic, e.getMessage(), restartDelay);
+                closeFollower();
+                if (awaitStop(restartDelay)) {
+                    break;
+                }
+                restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MILLIS);
             }
-        } catch (WakeupException stopping) {
-            // expected on stop
-        } catch (RuntimeException e) {
-            LOG.warn("Stopped following {}: {}; entries written by other instances are no longer seen", topic,
-                    e.getMessage());
-        } finally {
-            follower.close(Duration.ofSeconds(2));
+        }
+        following = false;
+        closeFollower();
+    }
+
+    private void closeFollower() {
+        if (follower != null) {
+            try {
+                follower.close(Duration.ofSeconds(2));
+            } catch (RuntimeException e) {
+                LOG.debug("Closing the processed-events reader failed", e);
+            }
+            follower = null;
+        }
+    }
+
+    /** Waits for the delay, or less if the bridge stops meanwhile; true if it stops. */
+    private boolean awaitStop(long millis) {
+        try {
+            return stopping.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
@@ -246,8 +323,10 @@ public class ProcessedEvents extends ServiceSupport {
     @Override
     protected void doStop() throws InterruptedException {
         running = false;
-        if (follower != null) {
-            follower.wakeup();
+        stopping.countDown();
+        Consumer<String, byte[]> current = follower;
+        if (current != null) {
+            current.wakeup();
         }
         if (followerThread != null) {
             followerThread.join(5_000);

@@ -76,7 +76,7 @@ final class DeadLetterReplayer {
                 }
             });
 
-            ReplaySelection selection = new ReplaySelection(options, supersededBy, !settings.dedupeEnabled());
+            ReplaySelection selection = new ReplaySelection(options, supersededBy);
             try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null : new KafkaProducer<>(
                     settings.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
                 scan(endOffsets, record -> {

@@ -60,8 +60,8 @@ public record ReplayOptions(
             "",
             "Dead letters stay on their topic, so each run replays what it selects again: narrow repeated runs with",
             "--since or --event-id. Skipped: a dead letter whose replay failed again (the newer one stands for it).",
-            "Refused: dead letters replayed --max-replays times and, when bridge.dedupe.enabled=false, those of a",
-            "list Kore.ai created already (bridge.contact-list-id).",
+            "Refused: dead letters replayed --max-replays times, and those of a list Kore.ai created already",
+            "(bridge.contact-list-id): replaying them could create the list a second time.",
             "Exit status: 0 done, 1 Kafka failure (nothing more is published), 2 bad option or configuration.");
 
     public ReplayOptions {

@@ -26,19 +26,15 @@ final class ReplaySelection {
 
     private final ReplayOptions options;
     private final Map<String, String> supersededBy;
-    private final boolean refuseCreatedLists;
 
     /**
      * @param supersededBy       dead-letter position -> position of a later dead letter that is its failed replay
      *                           (its {@code bridge.replayed-from}); such a dead letter has been replayed already and
      *                           the later one carries the event on
-     * @param refuseCreatedLists true when the bridge keeps no processed events ({@code bridge.dedupe.enabled=false}):
-     *                           a dead letter whose list Kore.ai created would then be created a second time
      */
-    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy, boolean refuseCreatedLists) {
+    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy) {
         this.options = options;
         this.supersededBy = Map.copyOf(supersededBy);
-        this.refuseCreatedLists = refuseCreatedLists;
     }
 
     Decision decide(DeadLetter deadLetter) {
@@ -60,9 +56,9 @@ final class ReplaySelection {
         if (supersededBy.containsKey(deadLetter.position())) {
             return skip("superseded");
         }
-        // Kore.ai has this list already. With processed events the bridge answers the replay from its store (the
-        // created record is published, no call); without, the replay would create a second list with that name.
-        if (refuseCreatedLists && deadLetter.createdContactListId() != null) {
+        // Kore.ai has this list already (the dead letter names it): the bridge gave up publishing its created record or
+        // remembering it, so the processed events may not know it and a replay could create a second list.
+        if (deadLetter.createdContactListId() != null) {
             return new Decision(Verdict.REFUSE, "REFUSED(list created)");
         }
         OptionalInt count = deadLetter.replayCount();

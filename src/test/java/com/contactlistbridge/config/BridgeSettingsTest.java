@@ -438,6 +438,6 @@ class BridgeSettingsTest {
         assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 100, 1_200_000))
                 .as("the budget paces the starts").isEqualTo(102_000 + 595_000);
         settings.put("kore.rate-limit.requests-per-minute", "0");
-        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 64, 1_200_000)).isEqualTo(35_000 + 595_000);
+        assertThat(load(settings).worstCaseBatchMillis(5_000, 30_000, 64, 1_200_000)).isEqualTo(64 * (35_000 / 64) + 595_000);
     }
 }

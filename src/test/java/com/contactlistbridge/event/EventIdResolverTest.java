@@ -53,7 +53,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void validateMappedAcceptsAbsentStringAndIntegerIds() {
+    void validateMappedAcceptsAbsentStringAndIntegerIds() throws Exception {
         assertThatCode(() -> {
             EventIdResolver.validateMapped(null);
             EventIdResolver.validateMapped("crm-0001");
@@ -64,7 +64,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void validateMappedRejectsABlankString() {
+    void validateMappedRejectsABlankString() throws Exception {
         assertThatThrownBy(() -> EventIdResolver.validateMapped("   "))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("eventId must be a non-blank string or an integer, got a blank string");
@@ -74,14 +74,14 @@ class EventIdResolverTest {
     }
 
     @Test
-    void validateMappedRejectsAFractionalNumber() {
+    void validateMappedRejectsAFractionalNumber() throws Exception {
         assertThatThrownBy(() -> EventIdResolver.validateMapped(1.5))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("eventId must be a non-blank string or an integer, got a number");
     }
 
     @Test
-    void validateMappedRejectsBooleanAndObject() {
+    void validateMappedRejectsBooleanAndObject() throws Exception {
         assertThatThrownBy(() -> EventIdResolver.validateMapped(true))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("eventId must be a non-blank string or an integer, got a boolean");
@@ -91,7 +91,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void mappedStringEventIdWinsOverRecordKey() {
+    void mappedStringEventIdWinsOverRecordKey() throws Exception {
         Exchange exchange = record(utf8("key-1"), "crm-0001");
 
         assertThat(resolver.resolve(exchange)).isEqualTo("crm-0001");
@@ -99,39 +99,39 @@ class EventIdResolverTest {
     }
 
     @Test
-    void mappedIntegerEventIdIsAcceptedAsItsDecimalText() {
+    void mappedIntegerEventIdIsAcceptedAsItsDecimalText() throws Exception {
         assertThat(resolver.resolve(record(utf8("key-1"), 42))).isEqualTo("42");
         assertThat(resolver.resolve(record(null, 12_345_678_901L))).isEqualTo("12345678901");
     }
 
     @Test
-    void recordKeyBytesAreUsedWhenThereIsNoEventId() {
+    void recordKeyBytesAreUsedWhenThereIsNoEventId() throws Exception {
         assertThat(resolver.resolve(record(utf8("key-Ü-1"), null))).isEqualTo("key-Ü-1");
     }
 
     @Test
-    void aBlankMappedEventIdIsRefusedEvenWithARecordKey() {
+    void aBlankMappedEventIdIsRefusedEvenWithARecordKey() throws Exception {
         assertThatThrownBy(() -> resolver.resolve(record(utf8("key-1"), " "))).isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("blank");
     }
 
     @Test
-    void stringRecordKeyIsUsedWhenThereIsNoEventId() {
+    void stringRecordKeyIsUsedWhenThereIsNoEventId() throws Exception {
         assertThat(resolver.resolve(record("key-2", null))).isEqualTo("key-2");
     }
 
     @Test
-    void topicPartitionOffsetIsUsedWithoutEventIdOrKey() {
+    void topicPartitionOffsetIsUsedWithoutEventIdOrKey() throws Exception {
         assertThat(resolver.resolve(record(null, null))).isEqualTo("contact-list.create-3-17");
     }
 
     @Test
-    void topicPartitionOffsetIsUsedForAnEmptyKey() {
+    void topicPartitionOffsetIsUsedForAnEmptyKey() throws Exception {
         assertThat(resolver.resolve(record(new byte[0], null))).isEqualTo("contact-list.create-3-17");
     }
 
     @Test
-    void anAlreadyResolvedIdIsKept() {
+    void anAlreadyResolvedIdIsKept() throws Exception {
         Exchange exchange = record(utf8("key-1"), "crm-0001");
         exchange.setProperty(BridgeExchange.RESOLVED_EVENT_ID, "resolved-before");
 
@@ -139,7 +139,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void resolvingTwiceGivesTheSameIdEvenAfterTheMessageChanged() {
+    void resolvingTwiceGivesTheSameIdEvenAfterTheMessageChanged() throws Exception {
         Exchange exchange = record(utf8("key-1"), null);
         String first = resolver.resolve(exchange);
         exchange.getMessage().removeHeader(KafkaConstants.KEY);

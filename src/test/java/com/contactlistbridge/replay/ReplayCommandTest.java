@@ -155,7 +155,7 @@ class ReplayCommandTest {
     }
 
     @Test
-    void deadLetterOfAListKoreCreatedIsReplayedOnlyWhenTheBridgeKeepsProcessedEvents() throws Exception {
+    void deadLetterOfAListKoreCreatedIsAlwaysRefused() throws Exception {
         Topics topics = Topics.create("created", 1);
         Map<String, byte[]> headers = bridgeHeaders("UNAVAILABLE", "crm-created");
         headers.put("bridge.contact-list-id", utf8("cl-created-but-not-published"));
@@ -163,19 +163,16 @@ class ReplayCommandTest {
         Map<String, String> dedupeOff = new HashMap<>(topics.env());
         dedupeOff.put("BRIDGE_DEDUPE_ENABLED", "false");
 
-        Run refused = replay(dedupeOff);
+        // Whether or not the bridge keeps processed events: the list may be missing from them (the bridge gave up
+        // remembering it), so a replay could create it a second time.
+        for (Map<String, String> env : List.of(topics.env(), dedupeOff)) {
+            Run refused = replay(env);
 
-        assertThat(refused.exitCode()).as(refused.err()).isZero();
-        assertThat(refused.lineOf("crm-created")).startsWith("REFUSED(list created) ")
-                .endsWith("contact-list-id=cl-created-but-not-published");
+            assertThat(refused.exitCode()).as(refused.err()).isZero();
+            assertThat(refused.lineOf("crm-created")).startsWith("REFUSED(list created) ")
+                    .endsWith("contact-list-id=cl-created-but-not-published");
+        }
         assertThat(KafkaTestClient.readAll(brokers(), topics.requests(), Duration.ZERO)).isEmpty();
-
-        // With processed events (the default) the bridge answers the replay from its store, without a call.
-        Run replayed = replay(topics.env());
-
-        assertThat(replayed.lineOf("crm-created")).startsWith("REPLAYED ")
-                .endsWith("contact-list-id=cl-created-but-not-published");
-        assertThat(eventIdsOn(topics.requests())).containsExactly("crm-created");
     }
 
     @Test

@@ -63,13 +63,12 @@ class ReplaySelectionTest {
     }
 
     @Test
-    void deadLetterOfACreatedListIsRefusedOnlyWhenTheBridgeKeepsNoProcessedEvents() {
+    void deadLetterOfACreatedListIsAlwaysRefused() {
         DeadLetter created = DeadLetterTest.deadLetter("e", Map.of("bridge.error.reason", utf8("UNAVAILABLE"),
                 "bridge.contact-list-id", utf8("cl-1")));
         ReplayOptions defaults = ReplayOptions.defaults();
 
-        assertThat(label(new ReplaySelection(defaults, Map.of(), true), created)).isEqualTo("REFUSED(list created)");
-        assertThat(label(new ReplaySelection(defaults, Map.of(), false), created)).isEqualTo("REPLAY");
+        assertThat(label(new ReplaySelection(defaults, Map.of()), created)).isEqualTo("REFUSED(list created)");
     }
 
     @Test
@@ -77,7 +76,7 @@ class ReplaySelectionTest {
         DeadLetter first = deadLetter(3, NOON, "UNAVAILABLE", "e", null);
         DeadLetter second = deadLetter(9, NOON, "UNAVAILABLE", "e", "1");
         ReplaySelection selection = new ReplaySelection(ReplayOptions.defaults(),
-                Map.of(first.position(), second.position()), false);
+                Map.of(first.position(), second.position()));
 
         assertThat(label(selection, first)).isEqualTo("SKIPPED(superseded)");
         assertThat(selection.supersededBy(first)).isEqualTo("app.dlq-0-9");
@@ -94,7 +93,7 @@ class ReplaySelectionTest {
     }
 
     private static ReplaySelection selection(String... args) {
-        return new ReplaySelection(ReplayOptions.parse(List.of(args)), Map.of(), false);
+        return new ReplaySelection(ReplayOptions.parse(List.of(args)), Map.of());
     }
 
     private static String label(ReplaySelection selection, DeadLetter deadLetter) {

@@ -1,0 +1,99 @@
+package com.contactlistbridge.kore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
+import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.KafkaTestClient;
+
+/** The processed-events store on a real broker: its background reader restarts after a failure. */
+class ProcessedEventsTest {
+
+    private final EmbeddedKafkaBroker broker = KafkaTestBroker.get();
+
+    /** A real consumer whose poll fails while the switch is on, as a lost authorisation or a broken client would. */
+    private static final class FailingConsumer extends KafkaConsumer<String, byte[]> {
+        private final AtomicBoolean failing;
+
+        FailingConsumer(Properties config, AtomicBoolean failing) {
+            super(config, new StringDeserializer(), new ByteArrayDeserializer());
+            this.failing = failing;
+        }
+
+        @Override
+        public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+            if (failing.get()) {
+                throw new KafkaException("injected reader failure");
+            }
+            return super.poll(timeout);
+        }
+    }
+
+    @Test
+    void aFailedReaderRestartsFromWhereItStoppedAndReadinessIsDownMeanwhile() throws Exception {
+        String topic = "processed-follower-" + UUID.randomUUID();
+        broker.createTopics(1, topic);
+        KafkaTestClient.send(broker.bootstrapServers(), topic, "before-start", "{\"contactListId\":\"cl-0\"}");
+        AtomicBoolean failing = new AtomicBoolean();
+        AtomicInteger readers = new AtomicInteger();
+        Properties config = new Properties();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        ProcessedEvents store = new ProcessedEvents(topic, 100, () -> config, c -> {
+            readers.incrementAndGet();
+            return new FailingConsumer(c, failing);
+        }, 50);
+        ProcessedEventsHealthCheck health = new ProcessedEventsHealthCheck(store);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            health.setCamelContext(context);
+            assertThat(health.isLiveness()).as("restarting the process would not help").isFalse();
+            assertThat(health.isReadiness()).isTrue();
+            assertThat(health.call().getState()).as("not started").isEqualTo(HealthCheck.State.DOWN);
+
+            store.start();
+            assertThat(store.find("before-start")).as("loaded at start").isPresent();
+            assertThat(health.call().getState()).isEqualTo(HealthCheck.State.UP);
+
+            failing.set(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !store.isFollowing());
+            assertThat(health.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+            // Written by another instance while this reader is down.
+            KafkaTestClient.send(broker.bootstrapServers(), topic, "during-failure", "{\"contactListId\":\"cl-1\"}");
+            // Restarts keep trying while the failure lasts, and readiness stays DOWN.
+            await().atMost(Duration.ofSeconds(10)).until(() -> readers.get() >= 3);
+            assertThat(health.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+
+            failing.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.find("during-failure").isPresent());
+            assertThat(store.isFollowing()).isTrue();
+            assertThat(health.call().getState()).isEqualTo(HealthCheck.State.UP);
+            assertThat(new String(store.find("during-failure").orElseThrow(), StandardCharsets.UTF_8))
+                    .contains("cl-1");
+
+            KafkaTestClient.send(broker.bootstrapServers(), topic, "after-restart", "{\"contactListId\":\"cl-2\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("after-restart").isPresent());
+            assertThat(store.size()).isEqualTo(3);
+        } finally {
+            store.stop();
+        }
+        assertThat(store.isFollowing()).isFalse();
+    }
+}
