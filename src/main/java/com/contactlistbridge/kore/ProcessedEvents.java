@@ -17,6 +17,8 @@ import java.util.function.Supplier;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -27,6 +29,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -53,6 +58,8 @@ public class ProcessedEvents extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessedEvents.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long MAX_RESTART_DELAY_MILLIS = 30_000;
+    /** Record batch and record framing around one key and value, rounded up (Kafka's v2 format needs about 80). */
+    private static final int RECORD_OVERHEAD_BYTES = 128;
 
     private final String topic;
     private final int capacity;
@@ -70,6 +77,8 @@ public class ProcessedEvents extends ServiceSupport {
     private Thread followerThread;
     private volatile boolean running;
     private volatile boolean following;
+    /** The largest record the store topic accepts (its max.message.bytes, capped by the producer's request size). */
+    private volatile int maxRecordBytes = Integer.MAX_VALUE;
     private java.util.concurrent.CompletableFuture<Void> loading;
 
     /**
@@ -126,20 +135,31 @@ public class ProcessedEvents extends ServiceSupport {
      * once, so that even if the write fails, a retry or a re-read of the event in this process finds the list and
      * only tries the write again, never the Kore.ai call.
      *
-     * @throws ProcessedEventsException (retryable) if Kafka does not acknowledge the write in time
+     * @throws ProcessedEventsException if Kafka does not acknowledge the write: retryable after a timeout or a
+     *                                  retriable Kafka error, not after a refusal (e.g. record too large)
      */
     public void remember(String eventId, byte[] createdRecord) throws ProcessedEventsException {
         pending.add(eventId);
         cache.put(eventId, createdRecord);
+        int size = eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + createdRecord.length
+                + RECORD_OVERHEAD_BYTES;
+        if (size > maxRecordBytes) {
+            // Refused before sending: the producer would split and resend such a record without end.
+            throw new ProcessedEventsException("the list was created, but its processed-events record (about " + size
+                    + " bytes) is larger than " + topic + " accepts (" + maxRecordBytes + " bytes)", false, null);
+        }
         try {
             producer.send(new ProducerRecord<>(topic, eventId, createdRecord)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessedEventsException("interrupted while storing the processed event", true, e);
         } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            // A refusal (record too large, not authorised) stays a refusal: only a timeout or a retriable error may
+            // succeed on a later try.
+            boolean retryable = !(e instanceof ExecutionException) || cause instanceof RetriableException;
             throw new ProcessedEventsException("the list was created, but storing it in the processed events on "
-                    + topic + " failed: " + cause.getMessage(), true, cause);
+                    + topic + " failed: " + cause.getMessage(), retryable, cause);
         }
         pending.remove(eventId);
     }
@@ -200,10 +220,13 @@ public class ProcessedEvents extends ServiceSupport {
         partitions = new ArrayList<>();
         follower.partitionsFor(topic, Duration.ofSeconds(30))
                 .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        if (partitions.isEmpty()) {
-            createCompactedTopic(config);
-            follower.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        try (Admin admin = Admin.create(clientProperties(config))) {
+            if (partitions.isEmpty()) {
+                createCompactedTopic(admin);
+                follower.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            maxRecordBytes = recordLimit(admin, producerConfig);
         }
         follower.assign(partitions);
         follower.seekToBeginning(partitions);
@@ -217,8 +240,8 @@ public class ProcessedEvents extends ServiceSupport {
      * Creates the topic when it is missing (compacted: only the latest record per event id matters), with the
      * broker's default replication factor. Clusters that forbid it need the topic created by an operator.
      */
-    private void createCompactedTopic(Properties config) {
-        try (Admin admin = Admin.create(clientProperties(config))) {
+    private void createCompactedTopic(Admin admin) {
+        try {
             NewTopic newTopic = new NewTopic(topic, Optional.of(3), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact"));
             admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
@@ -235,6 +258,30 @@ public class ProcessedEvents extends ServiceSupport {
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out creating topic " + topic + " (bridge.topic.processed)", e);
         }
+    }
+
+    /**
+     * The store topic's max.message.bytes, capped by the producer's max.request.size; the producer's limit alone when
+     * the topic's configuration may not be read (no DescribeConfigs permission).
+     */
+    private int recordLimit(Admin admin, Properties producerConfig) {
+        Object configured = producerConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        int requestLimit = configured == null ? 1_048_576 : Integer.parseInt(configured.toString().strip());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config topicConfig = admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS)
+                    .get(resource);
+            ConfigEntry entry = topicConfig == null ? null : topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (entry != null && entry.value() != null) {
+                return Math.min(requestLimit, Integer.parseInt(entry.value()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.info("Could not read max.message.bytes of {} ({}); assuming the producer's limit of {} bytes", topic,
+                    e.getMessage(), requestLimit);
+        }
+        return requestLimit;
     }
 
     /** Reads to the end offsets as of now: the bridge starts only when it knows everything stored so far. */
