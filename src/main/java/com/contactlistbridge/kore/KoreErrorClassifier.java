@@ -10,7 +10,8 @@ import org.apache.kafka.common.errors.RetriableException;
  *
  * <ul>
  *   <li>invalid event: INVALID_EVENT, never retried;</li>
- *   <li>5xx, 408, 429 or Kore's rate-limit message, connection errors and timeouts: retryable, UNAVAILABLE when the
+ *   <li>5xx, 408, 429 or Kore's rate-limit error envelope (never a rate-limit text quoted inside another
+ *       error: {@link KoreResponseParser} decides), connection errors and timeouts: retryable, UNAVAILABLE when the
  *       retries run out;</li>
  *   <li>401: AUTH_FAILED, retried once with a fresh token (see {@link KoreRetryPolicy}); 403: AUTH_FAILED;</li>
  *   <li>any other status, or a 2xx without a list id: REJECTED, never retried;</li>

@@ -1,16 +1,21 @@
 package com.contactlistbridge.kore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 
 import com.contactlistbridge.event.InvalidEventException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KoreErrorClassifierTest {
@@ -180,6 +185,37 @@ class KoreErrorClassifierTest {
 
         assertThat(io.message()).doesNotContain(SECRET).doesNotContain("\n").contains("***");
         assertThat(other.message()).doesNotContain(SECRET).contains("***");
+    }
+
+    /**
+     * Kore's answers as the parser reads them, then classified: only a 429 or the error envelope whose message is the
+     * rate-limit text is a rate-limit refusal; the same words quoted from an event (a list name) keep the status's row.
+     */
+    @ParameterizedTest(name = "{0} {1} -> {2}, retryable {3}, rate limited {4}")
+    @CsvSource(delimiter = '|', value = {
+        "400 | {\"errors\":[{\"msg\":\"Contact list name 'You have exceeded the per-minute rate limit' is taken\"}]} | REJECTED | false | false",
+        "422 | {\"errors\":[{\"msg\":\"You've exceeded the per-minute rate limit. Please wait for sometime before retrying. is not a valid name\"}]} | REJECTED | false | false",
+        "409 | {\"status\":\"failure\",\"message\":\"You've exceeded the per-minute rate limit.\"} | REJECTED | false | false",
+        "400 | You've exceeded the per-minute rate limit. | REJECTED | false | false",
+        "403 | {\"errors\":[{\"msg\":\"list 'exceeded the per-minute rate limit' forbidden\"}]} | AUTH_FAILED | false | false",
+        "500 | {\"errors\":[{\"msg\":\"failed to create 'exceeded the per-minute rate limit'\"}]} | UNAVAILABLE | true | false",
+        "400 | {\"errors\":[{\"msg\":\"You've exceeded the per-minute rate limit. Please wait for sometime before retrying.\"}]} | UNAVAILABLE | true | true",
+        "429 | {\"errors\":[{\"msg\":\"anything\"}]} | UNAVAILABLE | true | true",
+    })
+    void rateLimitIsDecidedByTheStatusOrTheErrorEnvelopeNeverByQuotedText(int status, String body,
+                                                                          FailureReason reason, boolean retryable,
+                                                                          boolean rateLimited) {
+        KoreResponseParser parser = new KoreResponseParser(new ObjectMapper(), new SecretRedactor(SECRET, 512),
+                Clock.systemUTC());
+        KoreApiException answer = catchThrowableOfType(KoreApiException.class, () -> parser.parse(status,
+                body.getBytes(StandardCharsets.UTF_8), null, "crm-1", null));
+
+        Classification c = classifier.classify(answer);
+
+        assertThat(c.reason()).isEqualTo(reason);
+        assertThat(c.retryable()).isEqualTo(retryable);
+        assertThat(c.rateLimited()).isEqualTo(rateLimited);
+        assertThat(c.httpStatus()).isEqualTo(status);
     }
 
     @Test
