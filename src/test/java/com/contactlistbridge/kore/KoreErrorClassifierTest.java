@@ -219,6 +219,37 @@ class KoreErrorClassifierTest {
     }
 
     @Test
+    void aCallMayHaveBeenCarriedOutWithoutAnAnswerAfterSendingOrWithA5xx() {
+        assertThat(classifier.mayHaveBeenCarriedOut(new SocketTimeoutException("Read timed out"))).isTrue();
+        assertThat(classifier.mayHaveBeenCarriedOut(new RuntimeCamelException(new NoHttpResponseException("x"))))
+                .isTrue();
+        assertThat(classifier.mayHaveBeenCarriedOut(new java.net.SocketException("Connection reset"))).isTrue();
+        assertThat(classifier.mayHaveBeenCarriedOut(answered(500))).isTrue();
+        assertThat(classifier.mayHaveBeenCarriedOut(new RuntimeCamelException(answered(503)))).isTrue();
+        assertThat(classifier.mayHaveBeenCarriedOut(new KoreApiException(200, "without data._id", false, -1)))
+                .as("a success without a list id").isTrue();
+    }
+
+    @Test
+    void aCallWasNotCarriedOutWhenKoreRefusedItOrItNeverLeft() {
+        for (int status : new int[] {400, 401, 403, 404, 408, 409, 429}) {
+            assertThat(classifier.mayHaveBeenCarriedOut(answered(status))).as("HTTP %d", status).isFalse();
+        }
+        assertThat(classifier.mayHaveBeenCarriedOut(new ConnectException("Connection refused"))).isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new org.apache.hc.client5.http.HttpHostConnectException("x")))
+                .isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new RuntimeCamelException(
+                new org.apache.hc.client5.http.ConnectTimeoutException("Connect timed out")))).isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new java.net.UnknownHostException("platform.kore.ai")))
+                .isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new javax.net.ssl.SSLHandshakeException("PKIX"))).isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new IOException("wrapper", new ConnectException("refused"))))
+                .isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new IllegalStateException("no validated request"))).isFalse();
+        assertThat(classifier.mayHaveBeenCarriedOut(new InterruptedException())).isFalse();
+    }
+
+    @Test
     void status429IsRetryableEvenWithoutTheRateLimitFlag() {
         Classification c = classifier.classify(new KoreApiException(429, "m", false, -1));
         assertThat(c.reason()).isEqualTo(FailureReason.UNAVAILABLE);
