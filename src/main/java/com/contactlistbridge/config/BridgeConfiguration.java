@@ -99,7 +99,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 .newSingleThreadExecutor(this, "offset-committer"),
                 () -> context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
                         .getConfiguration()));
-        registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock));
+        registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock, classifier,
+                java.net.URI.create(settings.getAllListsUrl()).getRawQuery()));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
         ProcessedEvents processedEvents = null;

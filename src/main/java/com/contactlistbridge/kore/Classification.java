@@ -8,7 +8,7 @@ package com.contactlistbridge.kore;
  * @param httpStatus       the HTTP status Kore.ai answered, or null when no answer came back
  * @param message          a redacted, single-line explanation
  * @param retryAfterMillis the server's Retry-After in milliseconds, or -1
- * @param rateLimited      Kore.ai refused the call for its rate limit (a 429, or its per-minute rate-limit message):
+ * @param rateLimited      Kore.ai refused the call for its rate limit (a 429, or its rate-limit error envelope):
  *                         the bridge slows down and tries again, without counting the call as a failed attempt
  */
 public record Classification(FailureReason reason, boolean retryable, Integer httpStatus, String message,

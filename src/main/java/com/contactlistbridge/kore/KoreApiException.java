@@ -22,7 +22,7 @@ public class KoreApiException extends Exception {
         return httpStatus;
     }
 
-    /** True for 429 and for Kore's documented "exceeded the per-minute rate limit" message. */
+    /** True for 429 and for Kore's error envelope carrying its documented rate-limit message (see the parser). */
     public boolean rateLimited() {
         return rateLimited;
     }

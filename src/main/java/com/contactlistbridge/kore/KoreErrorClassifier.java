@@ -1,8 +1,14 @@
 package com.contactlistbridge.kore;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import com.contactlistbridge.event.InvalidEventException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -10,7 +16,8 @@ import org.apache.kafka.common.errors.RetriableException;
  *
  * <ul>
  *   <li>invalid event: INVALID_EVENT, never retried;</li>
- *   <li>5xx, 408, 429 or Kore's rate-limit message, connection errors and timeouts: retryable, UNAVAILABLE when the
+ *   <li>5xx, 408, 429 or Kore's rate-limit error envelope (never a rate-limit text quoted inside another
+ *       error: {@link KoreResponseParser} decides), connection errors and timeouts: retryable, UNAVAILABLE when the
  *       retries run out;</li>
  *   <li>401: AUTH_FAILED, retried once with a fresh token (see {@link KoreRetryPolicy}); 403: AUTH_FAILED;</li>
  *   <li>any other status, or a 2xx without a list id: REJECTED, never retried;</li>
@@ -60,6 +67,32 @@ public class KoreErrorClassifier {
         }
         return new Classification(FailureReason.UNAVAILABLE, false, null,
                 redactor.redact("unexpected error: " + describe(root)), -1);
+    }
+
+    /**
+     * True when a failed Kore.ai call may nevertheless have been carried out (for a create: the list may exist): no
+     * answer after the request may have been sent (read timeout, connection reset or closed, no response), a 5xx, or
+     * a 2xx without a list id. False for Kore.ai's refusals (the other statuses, 429 included) and for failures before
+     * the request left: connection refused or timed out, unknown host, TLS handshake, anything that is not I/O.
+     */
+    public boolean mayHaveBeenCarriedOut(Throwable failure) {
+        KoreApiException api = find(failure, KoreApiException.class);
+        if (api != null) {
+            int status = api.httpStatus();
+            return status >= 500 || status < 300;
+        }
+        boolean io = false;
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth < 16; depth++) {
+            if (current instanceof ConnectException || current instanceof ConnectTimeoutException
+                    || current instanceof UnknownHostException || current instanceof NoRouteToHostException
+                    || current instanceof SSLHandshakeException) {
+                return false;
+            }
+            io |= current instanceof IOException;
+            current = current.getCause();
+        }
+        return io;
     }
 
     private Classification classifyStatus(KoreApiException api) {

@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.regex.Pattern;
 
 import com.contactlistbridge.event.BridgeExchange;
 import com.contactlistbridge.event.ContactListRequest;
@@ -26,8 +26,14 @@ import org.apache.camel.Processor;
  */
 public class KoreResponseParser implements Processor {
 
-    /** Kore's documented text for the per-minute limit; seen with statuses other than 429 too. */
-    static final String RATE_LIMIT_MESSAGE = "exceeded the per-minute rate limit";
+    /**
+     * Kore.ai's documented answer to its per-minute limit ("You've exceeded the per-minute rate limit. Please wait for
+     * sometime before retrying."), matched against a whole error message of the error envelope, never as a substring:
+     * error texts quote event data (a list name), and a name holding these words must not pass for a refusal.
+     */
+    private static final Pattern RATE_LIMIT_ERROR = Pattern.compile(
+            "you(?:'|\u2019| ha)ve exceeded the per-minute rate limit\\.?(?: please wait for some ?time before "
+                    + "retrying\\.?)?", Pattern.CASE_INSENSITIVE);
 
     private final ObjectMapper mapper;
     private final SecretRedactor redactor;
@@ -88,9 +94,30 @@ public class KoreResponseParser implements Processor {
 
     private KoreApiException failure(int status, JsonNode json, byte[] body, String retryAfterHeader) {
         String kore = errorMessage(json, body);
-        boolean rateLimited = status == 429 || kore.toLowerCase(Locale.ROOT).contains(RATE_LIMIT_MESSAGE);
-        return new KoreApiException(status, "Kore.ai answered " + status + ": " + redactor.redact(kore), rateLimited,
-                retryAfterMillis(retryAfterHeader));
+        return new KoreApiException(status, "Kore.ai answered " + status + ": " + redactor.redact(kore),
+                rateLimitRefusal(status, json), retryAfterMillis(retryAfterHeader));
+    }
+
+    /**
+     * True when Kore.ai refused the call for its rate limit: a 429, or (status undocumented) an error of its error
+     * envelope {@code {"errors":[{"msg":...,"code":...}]}} whose whole message is the documented rate-limit text. No
+     * rate-limit code is documented, so the code is not consulted; plain-text bodies and other shapes never count.
+     */
+    static boolean rateLimitRefusal(int status, JsonNode json) {
+        if (status == 429) {
+            return true;
+        }
+        JsonNode errors = json == null ? null : json.get("errors");
+        if (errors == null || !errors.isArray()) {
+            return false;
+        }
+        for (JsonNode error : errors) {
+            String msg = text(error.get("msg"));
+            if (msg != null && RATE_LIMIT_ERROR.matcher(msg.strip().replaceAll("\\s+", " ")).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses Retry-After as delta-seconds or an HTTP date; -1 when absent or unreadable. */

@@ -48,7 +48,7 @@ public class BridgeMetrics extends EventNotifierSupport {
         this.retries = Counter.builder("bridge.kore.retries")
                 .description("Kore.ai calls retried after a retryable failure").register(registry);
         this.rateLimited = Counter.builder("bridge.kore.rate.limited")
-                .description("Kore.ai calls refused for the rate limit (429 or its rate-limit message); tried again, "
+                .description("Kore.ai calls refused for the rate limit (429 or its rate-limit error envelope); tried again, "
                         + "not counted as attempts").register(registry);
         this.rateLimiterWait = Timer.builder("bridge.rate.limiter.wait")
                 .description("Time Kore.ai calls waited for the per-account request budget").register(registry);

@@ -1,6 +1,7 @@
 package com.contactlistbridge.routes;
 
 import com.contactlistbridge.config.BridgeSettings;
+import com.contactlistbridge.kore.KoreListNames;
 import com.contactlistbridge.kore.KoreRateLimitGate;
 import com.contactlistbridge.ops.BridgeMetrics;
 import org.apache.camel.Exchange;
@@ -35,6 +36,7 @@ public class KoreRoutes extends RouteBuilder {
         EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
         KoreRateLimitGate gate = getContext().getRegistry().findSingleByType(KoreRateLimitGate.class);
         BridgeMetrics metrics = getContext().getRegistry().findSingleByType(BridgeMetrics.class);
+        KoreListNames listNames = getContext().getRegistry().findSingleByType(KoreListNames.class);
 
         ProcessorDefinition<?> route = from(CREATE_CONTACT_LIST)
                 .routeId("kore-create-contact-list")
@@ -70,7 +72,13 @@ public class KoreRoutes extends RouteBuilder {
                             .process(locks::unlockListRefresh).id("unlock-list-refresh")
                         .end()
                         .bean("koreListNames", "match").id("match-list-name")
-                        .to(CALL).id("call-if-new-by-name")
+                        .doTry()
+                            .to(CALL).id("call-if-new-by-name")
+                        .doCatch(Exception.class)
+                            // A create that may have reached Kore.ai (no answer after sending, 5xx) may have made the
+                            // list: the names are read again before any name is checked, this event's retry included.
+                            .process(listNames::afterFailedCall).id("names-stale-after-failed-call")
+                        .end()
                         .filter(exchangeProperty(BridgeExchange.ALREADY_CREATED).isNotEqualTo(true)).id("new-name")
                             .bean("koreListNames", "created").id("remember-list-name")
                         .end()
@@ -118,21 +126,29 @@ public class KoreRoutes extends RouteBuilder {
         }
         budget.process(metrics::rateLimiterWaitSince).id("rate-limit-waited");
 
-        // Get All Contact Lists, for the guard by name: same headers and token as a creation.
+        // Get All Contact Lists, for the guard by name: same headers and token as a creation, every page within the
+        // request budget; the names readers see change only once the last page is in.
         from(GET_ALL_LISTS)
                 .routeId("kore-get-all-lists")
-                .description("GET the account's contact lists (bridge.dedupe.by-name)")
+                .description("GET every page of the account's contact lists, then swap the names in "
+                        + "(bridge.dedupe.by-name)")
                 .errorHandler(noErrorHandler())
-                .to(REQUEST_BUDGET).id("wait-for-budget-lists")
-                .process(KoreRoutes::clearHeaders).id("strip-headers-lists")
-                .setBody(constant(null)).id("no-body-lists")
-                .setHeader(Exchange.HTTP_METHOD, constant("GET")).id("method-get")
-                .setHeader("iid", constant(settings.iid())).id("iid-lists")
-                .setHeader("accountId", constant(settings.accountId())).id("account-id-lists")
-                .process("jwtSigner").id("sign-jwt-lists")
-                .to(settings.getAllListsUrl() + "&throwExceptionOnFailure=false&httpMethod=GET").id("get-all-lists")
-                .bean("koreResponseParser", "requireSuccess").id("require-success-lists")
-                .bean("koreListNames", "refresh").id("refresh-names")
+                .bean("koreListNames", "startRefresh").id("start-refresh")
+                .loopDoWhile(method("koreListNames", "hasMorePages")).id("each-page")
+                    .to(REQUEST_BUDGET).id("wait-for-budget-lists")
+                    .process(KoreRoutes::clearHeaders).id("strip-headers-lists")
+                    .setBody(constant(null)).id("no-body-lists")
+                    .setHeader(Exchange.HTTP_METHOD, constant("GET")).id("method-get")
+                    .setHeader("iid", constant(settings.iid())).id("iid-lists")
+                    .setHeader("accountId", constant(settings.accountId())).id("account-id-lists")
+                    .bean("koreListNames", "preparePage").id("page-query")
+                    .process("jwtSigner").id("sign-jwt-lists")
+                    .to(settings.getAllListsUrl() + "&throwExceptionOnFailure=false&httpMethod=GET")
+                    .id("get-all-lists")
+                    .bean("koreResponseParser", "requireSuccess").id("require-success-lists")
+                    .bean("koreListNames", "readPage").id("read-page")
+                .end()
+                .bean("koreListNames", "finishRefresh").id("swap-in-names")
                 .process(KoreRoutes::clearHeaders).id("strip-response-headers-lists");
     }
 

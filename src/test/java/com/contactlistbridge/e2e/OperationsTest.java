@@ -23,6 +23,8 @@ import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
+import com.contactlistbridge.testsupport.ShippedLogFormat;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +47,7 @@ class OperationsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OK_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-ops\",\"name\":\"n\","
             + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
 
@@ -181,6 +184,77 @@ class OperationsTest {
         assertThat(logs).doesNotContain("eyJ").doesNotContain(RunningBridge.TEST_SECRET);
         assertThat(logs).containsPattern("\\[crm-log-1] - created eventId=crm-log-1 contactListId=cl-ops");
         assertThat(logs).containsPattern("\\[crm-log-2] - dead-lettered eventId=crm-log-2 reason=AUTH_FAILED");
+    }
+
+    @Test
+    void textFromEventsAndKoreAiNeverStartsALogLineInTextOrJson() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "ops-inject.create", "ops-inject.created", "ops-inject.dlq");
+        String fake = "2026-12-06 INFO fake line";
+        String name = "Renewals\u2028" + fake;
+        // Kore.ai echoes the name; its own text carries CR/LF, NEL and a terminal escape.
+        kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
+                equalTo(name))).willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                .withBody(JSON.writeValueAsString(Map.of("errors", List.of(Map.of("msg", "name '" + name
+                        + "' is invalid\r\n" + fake + "\u0085" + fake + "\u001b[1A\u000b" + fake)))))));
+
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> raw = new ListAppender<>();
+        raw.setContext(logging);
+        raw.start();
+        root.addAppender(raw);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        OutputStreamAppender<ILoggingEvent> textOutput = appender(logging, root, text, "text");
+        OutputStreamAppender<ILoggingEvent> jsonOutput = appender(logging, root, json, "json");
+        try {
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-inject"));
+            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-1", JSON.writeValueAsString(Map.of(
+                    "eventId", "crm-inject-1", "name", name, "description", "d\r\n" + fake)));
+            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-2", JSON.writeValueAsString(Map.of(
+                    "eventId", "crm-inject-2\r\n" + fake, "name", "n", "description", "d")));
+            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-3\r\n" + fake,
+                    "{\"name\":\"n\",\"description\":\"d\"}");
+            KafkaTestClient.awaitRecords(brokers, "ops-inject.dlq", 3, WAIT);
+            await().atMost(WAIT).until(() -> text.toString(StandardCharsets.UTF_8).split("dead-lettered", -1)
+                    .length > 3);
+            bridge.close();
+            bridge = null;
+        } finally {
+            root.detachAppender(textOutput);
+            root.detachAppender(jsonOutput);
+            root.detachAppender(raw);
+        }
+
+        kore.verify(1, postRequestedFor(urlPathMatching(".*")));
+        long callsWithFake = raw.list.stream().filter(e -> (e.getFormattedMessage() + e.getMDCPropertyMap()
+                + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).contains(fake)).count();
+        assertThat(callsWithFake).as("log calls that carry the fake line").isPositive();
+        List<String> textLines = ShippedLogFormat.lines(text.toString(StandardCharsets.UTF_8));
+        assertThat(textLines).noneMatch(line -> line.startsWith(fake));
+        assertThat(textLines.stream().filter(line -> line.contains(fake)))
+                .as("one text line per log call that carries it, each a log line of its own")
+                .hasSize((int) callsWithFake)
+                .allMatch(line -> line.matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} .*"));
+        List<String> jsonLines = ShippedLogFormat.lines(json.toString(StandardCharsets.UTF_8));
+        assertThat(jsonLines.stream().filter(line -> line.contains(fake))).hasSize((int) callsWithFake);
+        for (String line : jsonLines) {
+            assertThat(JSON.readTree(line).isObject()).as(line).isTrue();
+        }
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("Renewals\\u2028" + fake)
+                .contains("invalid " + fake + "\\u0085" + fake + "\\u001b[1A\\u000b" + fake);
+    }
+
+    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext logging, Logger root,
+                                                              ByteArrayOutputStream target, String format) {
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+        appender.setContext(logging);
+        appender.setEncoder(ShippedLogFormat.encoder(logging, format));
+        appender.setOutputStream(target);
+        appender.start();
+        root.addAppender(appender);
+        return appender;
     }
 
     private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext logging, Logger root,

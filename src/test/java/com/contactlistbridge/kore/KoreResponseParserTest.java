@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import com.contactlistbridge.event.BridgeExchange;
 import com.contactlistbridge.event.ContactListRequest;
@@ -224,9 +225,42 @@ class KoreResponseParserTest {
     }
 
     @Test
-    void rateLimitMessageInAPlainTextBodyIsRateLimited() {
-        assertThat(failure(403, "You've exceeded the per-minute rate limit. Please wait", null).rateLimited())
-                .isTrue();
+    void theRateLimitMessageIsRecognisedInItsDocumentedWordings() {
+        for (String msg : List.of("You've exceeded the per-minute rate limit.",
+                "You have exceeded the per-minute rate limit",
+                "  you\u2019ve exceeded the per-minute rate limit.\n Please wait for some time before retrying. ",
+                "YOU'VE EXCEEDED THE PER-MINUTE RATE LIMIT. PLEASE WAIT FOR SOMETIME BEFORE RETRYING.")) {
+            assertThat(failure(400, "{\"errors\":[{\"msg\":\"" + msg.replace("\n", "\\n") + "\"}]}", null)
+                    .rateLimited()).as(msg).isTrue();
+        }
+        assertThat(failure(500, "{\"errors\":[{\"msg\":\"bad\"},{\"msg\":\"You've exceeded the per-minute "
+                + "rate limit.\",\"code\":4029}]}", null).rateLimited()).as("any error of the envelope").isTrue();
+    }
+
+    @Test
+    void rateLimitTextOutsideTheErrorEnvelopeIsNotARefusal() {
+        String text = "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.";
+
+        assertThat(failure(403, text, null).rateLimited()).as("plain text body").isFalse();
+        assertThat(failure(400, "{\"status\":\"failure\",\"message\":\"" + text + "\"}", null).rateLimited())
+                .as("status/message shape").isFalse();
+        assertThat(failure(400, "{\"errors\":{\"msg\":\"" + text + "\"}}", null).rateLimited())
+                .as("errors not an array").isFalse();
+        assertThat(failure(400, "{\"errors\":[{\"message\":\"" + text + "\"}]}", null).rateLimited())
+                .as("message instead of the documented msg").isFalse();
+    }
+
+    @Test
+    void aListNameQuotingTheRateLimitTextInAClientErrorIsNotARefusal() {
+        String name = "You've exceeded the per-minute rate limit. Please wait for sometime before retrying.";
+        KoreApiException quoted = failure(400, "{\"errors\":[{\"msg\":\"Contact list name '" + name
+                + "' is longer than 48 characters\",\"code\":400}]}", null);
+        KoreApiException prefixed = failure(409, "{\"errors\":[{\"msg\":\"" + name + " already exists\"}]}", null);
+
+        assertThat(quoted.rateLimited()).isFalse();
+        assertThat(quoted.httpStatus()).isEqualTo(400);
+        assertThat(quoted.getMessage()).contains("exceeded the per-minute rate limit");
+        assertThat(prefixed.rateLimited()).isFalse();
     }
 
     @Test
