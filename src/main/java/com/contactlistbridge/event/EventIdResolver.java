@@ -47,8 +47,8 @@ public class EventIdResolver {
     }
 
     /**
-     * The id to write on an outcome record whatever the event holds: the resolved id if it was accepted, else the id
-     * the event would have if it is acceptable, else the record's {@code topic-partition-offset}. Never throws, never
+     * The id to write on an outcome record whatever the event holds: the resolved id if it was accepted, else the
+     * record key if it is a usable id, else the record's {@code topic-partition-offset}. Never throws, never
      * longer than {@value #MAX_EVENT_ID_LENGTH} characters plus the coordinates, never a control character.
      */
     public String safeId(Exchange exchange) {
@@ -59,7 +59,15 @@ public class EventIdResolver {
         try {
             return resolve(exchange);
         } catch (InvalidEventException | RuntimeException e) {
-            return coordinates(originalMessage(exchange));
+            // The eventId field was refused: the record key (if it is a usable id), else where the record was.
+            Message record = originalMessage(exchange);
+            try {
+                String fromKey = fromRecord(record);
+                requireSafe(fromKey, "the record key");
+                return fromKey;
+            } catch (InvalidEventException | RuntimeException unusable) {
+                return coordinates(record);
+            }
         }
     }
 

@@ -303,8 +303,9 @@ public class OutcomeRecords {
             OUTCOMES.info("created eventId={} contactListId={} attempts={} latencyMs={}{}", created.eventId(),
                     created.contactListId(), exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class),
                     exchange.getClock().elapsed(),
-                    exchange.getProperty(BridgeExchange.ALREADY_CREATED, false, Boolean.class)
-                            ? " (created before: republished from " + "the processed events, no Kore.ai call)" : "");
+                    created.existing() ? " (found by name: an existing list, no create call)"
+                            : exchange.getProperty(BridgeExchange.ALREADY_CREATED, false, Boolean.class)
+                            ? " (created before: republished from the processed events, no Kore.ai call)" : "");
         }
     }
 

@@ -146,4 +146,50 @@ class EventIdResolverTest {
 
         assertThat(resolver.resolve(exchange)).isEqualTo(first).isEqualTo("key-1");
     }
+
+    @Test
+    void anIdOfExactly256PrintableCharactersIsAcceptedAnd257AreNot() throws Exception {
+        String longest = "e".repeat(255) + "\u00e9";
+        assertThat(resolver.resolve(record(null, longest))).isEqualTo(longest);
+        assertThatThrownBy(() -> resolver.resolve(record(null, longest + "x"))).isInstanceOf(InvalidEventException.class)
+                .hasMessage("event id from eventId has 257 characters; the maximum is 256");
+        assertThatThrownBy(() -> resolver.resolve(record(utf8("k".repeat(257)), null)))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("record key")
+                .hasMessageContaining("maximum is 256");
+        assertThatThrownBy(() -> resolver.resolve(record(utf8("k".repeat(1025)), null)))
+                .as("refused by its byte length before decoding").isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("1025 bytes");
+    }
+
+    @Test
+    void controlCharactersAndSeparatorsAreRefusedWhereverTheIdComesFrom() throws Exception {
+        for (String bad : new String[] {"a\rb", "a\nb", "a\u0000b", "a\tb", "a\u0085b", "a\u2028b", "a\u2029b",
+                "a\ud800b"}) {
+            assertThatThrownBy(() -> resolver.resolve(record(null, bad))).as("eventId %s", bad.codePoints().toArray())
+                    .isInstanceOf(InvalidEventException.class).hasMessageContaining("control character");
+            assertThatThrownBy(() -> resolver.resolve(record(bad, null))).as("string key")
+                    .isInstanceOf(InvalidEventException.class).hasMessageContaining("control character");
+        }
+        assertThat(resolver.resolve(record(null, "crm-\ud83d\ude00"))).as("a paired surrogate is text")
+                .isEqualTo("crm-\ud83d\ude00");
+    }
+
+    @Test
+    void aBinaryKeyIsNotAnIdButMayTravelWithAnEventId() throws Exception {
+        byte[] binary = {(byte) 0xFF, (byte) 0xFE, 0, 1};
+        assertThatThrownBy(() -> resolver.resolve(record(binary, null))).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("not UTF-8 text").hasMessageContaining("give the event an eventId");
+        assertThat(resolver.resolve(record(binary, "crm-7"))).isEqualTo("crm-7");
+    }
+
+    @Test
+    void safeIdNeverThrowsAndFallsBackToTheKeyThenTheCoordinates() {
+        assertThat(resolver.safeId(record(utf8("key-1"), "crm-1"))).isEqualTo("crm-1");
+        assertThat(resolver.safeId(record(utf8("key-1"), 1.5))).as("eventId refused, key usable").isEqualTo("key-1");
+        assertThat(resolver.safeId(record(utf8("key-1"), "x".repeat(600)))).isEqualTo("key-1");
+        assertThat(resolver.safeId(record(utf8("k\r\nforged"), "x".repeat(600)))).as("neither usable")
+                .isEqualTo("contact-list.create-3-17");
+        assertThat(resolver.safeId(record(utf8("k".repeat(600_000)), null))).isEqualTo("contact-list.create-3-17");
+        assertThat(resolver.safeId(record(new byte[] {(byte) 0xC3}, null))).isEqualTo("contact-list.create-3-17");
+    }
 }
