@@ -61,6 +61,12 @@ final class ReplaySelection {
         if (deadLetter.createdContactListId() != null) {
             return new Decision(Verdict.REFUSE, "REFUSED(list created)");
         }
+        // Not the original record any more: replaying it would publish a different event (or an empty one).
+        if (deadLetter.omitted() != null) {
+            String omitted = deadLetter.omitted();
+            return new Decision(Verdict.REFUSE, omitted.matches("[a-z,]{1,32}")
+                    ? "REFUSED(" + omitted.replace(',', '+') + " omitted)" : "REFUSED(trimmed)");
+        }
         OptionalInt count = deadLetter.replayCount();
         if (count.isEmpty()) {
             return new Decision(Verdict.REFUSE, "REFUSED(bad replay count)");

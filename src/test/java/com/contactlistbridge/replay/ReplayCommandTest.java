@@ -117,8 +117,9 @@ class ReplayCommandTest {
         assertThat(record.value()).isEqualTo(value);
         List<String> names = new ArrayList<>();
         record.headers().forEach(h -> names.add(h.key()));
-        assertThat(names).containsExactly("traceparent", "x-crm-source", "bridge.replay-count",
-                "bridge.replayed-from");
+        assertThat(names).containsExactly("traceparent", "x-crm-source", "bridge.replayed-event-id",
+                "bridge.replay-count", "bridge.replayed-from");
+        assertThat(header(record, "bridge.replayed-event-id")).isEqualTo("crm-exact");
         assertThat(header(record, "traceparent")).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         Header nullValued = record.headers().lastHeader("x-crm-source");
         assertThat(nullValued.value()).isNull();
