@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param deadLetterTopic {@code bridge.topic.dead-letter}, where they are read
  * @param dedupeEnabled   {@code bridge.dedupe.enabled}: the bridge answers an event whose list it created before from
  *                        its processed events instead of calling Kore.ai again
+ * @param processedTopic  {@code bridge.topic.processed}, where replay looks up which events have their list already
+ *                        (null when the bridge keeps no processed events)
  * @param consumerConfig  Kafka consumer configuration: the bridge's address and security settings, for a
  *                        group-less, read-only scan of the dead-letter topic
  * @param producerConfig  Kafka producer configuration: the bridge's address and security settings, acks=all,
@@ -48,6 +50,7 @@ public record ReplaySettings(
         String requestsTopic,
         String deadLetterTopic,
         boolean dedupeEnabled,
+        String processedTopic,
         Map<String, Object> consumerConfig,
         Map<String, Object> producerConfig) {
 
@@ -130,7 +133,9 @@ public record ReplaySettings(
                 .map("true"::equalsIgnoreCase).orElse(false);
         // The one source of address and security settings for the bridge's own plain Kafka clients.
         Properties client = KafkaClientSettings.of(context, brokers);
-        return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, consumerConfig(client),
+        String processed = dedupeEnabled ? properties.resolveProperty("bridge.topic.processed").map(String::strip)
+                .filter(topic -> !topic.isEmpty()).orElse(null) : null;
+        return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, processed, consumerConfig(client),
                 producerConfig(client));
     }
 

@@ -177,6 +177,26 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aDeadLetterTrimmedToFitKafkaIsRefusedWithItsReason() throws Exception {
+        Topics topics = Topics.create("trimmed", 1);
+        Map<String, byte[]> valueOmitted = bridgeHeaders("UNAVAILABLE", "crm-huge");
+        valueOmitted.put("bridge.error.value-omitted", utf8("1048000"));
+        sendDeadLetter(topics.deadLetter(), 0, T0, "crm-huge", new byte[0], valueOmitted);
+        Map<String, byte[]> trimmed = bridgeHeaders("UNAVAILABLE", "crm-trimmed");
+        trimmed.put("bridge.error.omitted", utf8("value,headers,key"));
+        sendDeadLetter(topics.deadLetter(), 0, T0, "crm-trimmed", new byte[0], trimmed);
+
+        for (String dryRun : new String[] {"--dry-run", "--max-replays=3"}) {
+            Run run = replay(topics.env(), dryRun);
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.lineOf("crm-huge")).startsWith("REFUSED(value omitted) ");
+            assertThat(run.lineOf("crm-trimmed")).startsWith("REFUSED(value+headers+key omitted) ");
+        }
+        assertThat(KafkaTestClient.readAll(brokers(), topics.requests(), Duration.ZERO)).isEmpty();
+    }
+
+    @Test
     void dryRunReportsWhatWouldBeReplayedAndPublishesNothing() throws Exception {
         Topics topics = Topics.create("dry", 1);
         sendDeadLetter(topics.deadLetter(), T0, "crm-down", "UNAVAILABLE");
