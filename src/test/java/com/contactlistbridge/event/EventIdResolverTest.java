@@ -91,7 +91,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void mappedStringEventIdWinsOverRecordKey() {
+    void mappedStringEventIdWinsOverRecordKey() throws InvalidEventException {
         Exchange exchange = record(utf8("key-1"), "crm-0001");
 
         assertThat(resolver.resolve(exchange)).isEqualTo("crm-0001");
@@ -99,13 +99,13 @@ class EventIdResolverTest {
     }
 
     @Test
-    void mappedIntegerEventIdIsAcceptedAsItsDecimalText() {
+    void mappedIntegerEventIdIsAcceptedAsItsDecimalText() throws InvalidEventException {
         assertThat(resolver.resolve(record(utf8("key-1"), 42))).isEqualTo("42");
         assertThat(resolver.resolve(record(null, 12_345_678_901L))).isEqualTo("12345678901");
     }
 
     @Test
-    void recordKeyBytesAreUsedWhenThereIsNoEventId() {
+    void recordKeyBytesAreUsedWhenThereIsNoEventId() throws InvalidEventException {
         assertThat(resolver.resolve(record(utf8("key-Ü-1"), null))).isEqualTo("key-Ü-1");
     }
 
@@ -116,22 +116,22 @@ class EventIdResolverTest {
     }
 
     @Test
-    void stringRecordKeyIsUsedWhenThereIsNoEventId() {
+    void stringRecordKeyIsUsedWhenThereIsNoEventId() throws InvalidEventException {
         assertThat(resolver.resolve(record("key-2", null))).isEqualTo("key-2");
     }
 
     @Test
-    void topicPartitionOffsetIsUsedWithoutEventIdOrKey() {
+    void topicPartitionOffsetIsUsedWithoutEventIdOrKey() throws InvalidEventException {
         assertThat(resolver.resolve(record(null, null))).isEqualTo("contact-list.create-3-17");
     }
 
     @Test
-    void topicPartitionOffsetIsUsedForAnEmptyKey() {
+    void topicPartitionOffsetIsUsedForAnEmptyKey() throws InvalidEventException {
         assertThat(resolver.resolve(record(new byte[0], null))).isEqualTo("contact-list.create-3-17");
     }
 
     @Test
-    void anAlreadyResolvedIdIsKept() {
+    void anAlreadyResolvedIdIsKept() throws InvalidEventException {
         Exchange exchange = record(utf8("key-1"), "crm-0001");
         exchange.setProperty(BridgeExchange.RESOLVED_EVENT_ID, "resolved-before");
 
@@ -139,7 +139,7 @@ class EventIdResolverTest {
     }
 
     @Test
-    void resolvingTwiceGivesTheSameIdEvenAfterTheMessageChanged() {
+    void resolvingTwiceGivesTheSameIdEvenAfterTheMessageChanged() throws InvalidEventException {
         Exchange exchange = record(utf8("key-1"), null);
         String first = resolver.resolve(exchange);
         exchange.getMessage().removeHeader(KafkaConstants.KEY);
