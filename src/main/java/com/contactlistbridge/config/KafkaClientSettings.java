@@ -42,6 +42,10 @@ public final class KafkaClientSettings {
     private static final Pattern JAAS_PASSWORD = Pattern.compile("password\\s*=\\s*\"([^\"]*)\"");
     /** A value that is one config provider reference, e.g. {@code ${file:/run/secrets/kafka.properties:password}}. */
     private static final Pattern PROVIDER_REFERENCE = Pattern.compile("\\$\\{[^}]*}");
+    /** TLS alerts a broker sends when it does not accept the client's certificate (or got none). */
+    private static final Pattern CLIENT_CERTIFICATE_REFUSED = Pattern.compile(
+            "Received fatal alert: (bad_certificate|certificate_unknown|unknown_ca|certificate_required"
+                    + "|access_denied|certificate_expired|certificate_revoked)");
 
     private final Supplier<KafkaConfiguration> component;
     private final Supplier<String> defaultBrokers;
@@ -181,12 +185,7 @@ public final class KafkaClientSettings {
                         clientConfig));
             }
             if (t instanceof SslAuthenticationException) {
-                return Optional.of(mask("camel.component.kafka.ssl-truststore-location: the TLS handshake with Kafka "
-                        + "at " + servers + " failed (security.protocol=" + protocol + "): " + rootMessage(t)
-                        + ". Check that the trust store holds the CA of the brokers' certificates, that "
-                        + "kafka.brokers names their TLS listener and, if the brokers require client certificates "
-                        + "(mutual TLS), camel.component.kafka.ssl-keystore-location, ssl-keystore-password and "
-                        + "ssl-key-password", clientConfig));
+                return Optional.of(mask(tlsProblem(rootMessage(t), servers, protocol), clientConfig));
             }
             if (t instanceof AuthenticationException) {
                 return Optional.of(mask("camel.component.kafka.security-protocol: Kafka at " + servers
@@ -196,6 +195,24 @@ public final class KafkaClientSettings {
             }
         }
         return Optional.empty();
+    }
+
+    /** Which side refused the TLS handshake decides which setting to name first. */
+    private static String tlsProblem(String reason, String servers, String protocol) {
+        String failed = "the TLS handshake with Kafka at " + servers + " failed (security.protocol=" + protocol + "): "
+                + reason + ". ";
+        if (CLIENT_CERTIFICATE_REFUSED.matcher(reason).find()) {
+            return "camel.component.kafka.ssl-keystore-location: " + failed + "The brokers refused the bridge's "
+                    + "client certificate: it must be signed by a CA they trust (check the key store and "
+                    + "camel.component.kafka.ssl-keystore-password / ssl-key-password)";
+        }
+        if (reason.contains("subject alternative")) {
+            return "camel.component.kafka.ssl-endpoint-algorithm: " + failed + "The brokers' certificate does not name "
+                    + "the host in kafka.brokers: connect with a name it holds";
+        }
+        return "camel.component.kafka.ssl-truststore-location: " + failed + "Check that the trust store holds the CA of "
+                + "the brokers' certificates (empty: the JVM's default CAs), and that kafka.brokers names their TLS "
+                + "listener";
     }
 
     private static String value(Map<?, ?> config, String key, String fallback) {

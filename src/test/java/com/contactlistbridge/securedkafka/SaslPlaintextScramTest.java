@@ -2,6 +2,7 @@ package com.contactlistbridge.securedkafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.SecuredKafkaBroker;
@@ -67,6 +68,24 @@ class SaslPlaintextScramTest {
                         + "sasl.mechanism=SCRAM-SHA-512, credentials from the JAAS file " + jaas);
             }
             assertThat(log).doesNotContain(kafka.password()).doesNotContain("disconnected");
+        }
+    }
+
+    @Test
+    void aWrongPasswordStopsTheStartNamingTheSetting() {
+        String wrong = "not-the-password-" + kafka.password().hashCode();
+        try (SecuredFlow flow = new SecuredFlow(kafka, "jaas-wrong")) {
+            Map<String, String> settings = flow.settings(kafka.securedBootstrapServers());
+            settings.put("camel.component.kafka.security-protocol", "SASL_PLAINTEXT");
+            settings.put("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512");
+            settings.put("camel.component.kafka.sasl-jaas-config", SecuredKafkaBroker.scramJaasConfig(wrong));
+
+            assertThat(SecuredFlow.startRefused(settings, null))
+                    .startsWith("camel.component.kafka.sasl-jaas-config: Kafka at " + kafka.securedBootstrapServers()
+                            + " refused the SASL credentials (security.protocol=SASL_PLAINTEXT, "
+                            + "sasl.mechanism=SCRAM-SHA-512): ")
+                    .contains("invalid credentials")
+                    .doesNotContain(wrong);
         }
     }
 

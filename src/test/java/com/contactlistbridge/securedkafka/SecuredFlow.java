@@ -137,6 +137,30 @@ final class SecuredFlow implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the bridge in-process with {@code settings} (and {@code propertiesLocations}, may be null), expecting the
+     * start to be refused for a Kafka setting: fast (no metadata timeout), with one problem naming the setting.
+     *
+     * @return that problem
+     */
+    static String startRefused(Map<String, String> settings, String propertiesLocations) {
+        long started = System.nanoTime();
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() ->
+                com.contactlistbridge.testsupport.RunningBridge.start(settings, propertiesLocations).close());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        com.contactlistbridge.config.InvalidSettingsException invalid = null;
+        for (Throwable t = failure; t != null && invalid == null; t = t.getCause()) {
+            if (t instanceof com.contactlistbridge.config.InvalidSettingsException found) {
+                invalid = found;
+            }
+        }
+        assertThat(invalid).as("start-up failure naming the setting, got %s", failure).isNotNull();
+        assertThat(took).as("refused at once, not after a metadata timeout").isLessThan(Duration.ofSeconds(15));
+        assertThat(invalid.problems()).hasSize(1);
+        assertThat(invalid.getMessage()).doesNotContain("Timeout");
+        return invalid.problems().get(0);
+    }
+
     /** GET on the bridge's management server: status and body. */
     static HttpResponse<String> get(String managementUrl, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl + path)).timeout(Duration.ofSeconds(10))

@@ -65,13 +65,24 @@ public final class TestCertificates {
         private static TestCertificates make() {
             try {
                 Path dir = Files.createTempDirectory("test-certificates-");
-                dir.toFile().deleteOnExit();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteAll(dir), "test-certificates-cleanup"));
                 TestCertificates certificates = new TestCertificates(dir, UUID.randomUUID().toString());
                 certificates.makeAll();
                 return certificates;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make the test certificates", e);
             }
+        }
+    }
+
+    private static void deleteAll(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a leftover temp dir of test certificates is harmless
         }
     }
 
@@ -123,6 +134,8 @@ public final class TestCertificates {
     private static void keytool(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        // Each run is a short-lived JVM: the quick compiler and collector are enough.
+        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
