@@ -107,13 +107,25 @@ class SaslSslScramTest {
                 "camel.component.kafka.ssl-truststore-location = " + TestCertificates.get().truststore(),
                 "camel.component.kafka.ssl-truststore-password = " + TestCertificates.get().password(),
                 ""));
+        String locations = "file:" + security + ",file:config/application.properties";
         try (SecuredFlow flow = new SecuredFlow(kafka, "sasl-ssl-wrong")) {
             // Refused credentials, not an unresolved reference: the provider did read the secret file.
-            assertThat(SecuredFlow.startRefused(flow.settings(kafka.securedBootstrapServers()),
-                    "file:" + security + ",file:config/application.properties"))
+            assertThat(SecuredFlow.startRefused(flow.settings(kafka.securedBootstrapServers()), locations))
                     .startsWith("camel.component.kafka.sasl-jaas-config: Kafka at " + kafka.securedBootstrapServers()
                             + " refused the SASL credentials (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512)")
                     .contains("invalid credentials")
+                    .doesNotContain(wrong);
+
+            // Replay with the same configuration names the setting too.
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = new ReplayCommand(Map.of("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION", locations,
+                    "KAFKA_BROKERS", kafka.securedBootstrapServers(), "BRIDGE_TOPIC_REQUESTS", flow.requests,
+                    "BRIDGE_TOPIC_DEAD_LETTER", flow.deadLetter), new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of("--dry-run"));
+            assertThat(exit).isEqualTo(ReplayCommand.FAILED);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("  - camel.component.kafka.sasl-jaas-config: Kafka at " + kafka.securedBootstrapServers()
+                            + " refused the SASL credentials")
                     .doesNotContain(wrong);
         }
     }
