@@ -55,6 +55,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
     /** How long the start-up waits for a secured Kafka cluster to accept or refuse the credentials. */
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(10);
+    /** The bridge's kinds of Kafka clients, as the start-up log names them. */
+    private static final String ROUTE_CLIENTS = "the routes (camel-kafka endpoints)";
+    private static final String STORE_CLIENTS =
+            "the processed-events store (contact-list-bridge-processed-reader/-writer)";
+    private static final String HEALTH_CLIENTS = "the health check (contact-list-bridge-health)";
 
     @Override
     public void configure(CamelContext context) {
@@ -110,8 +115,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
-                    () -> kafkaClients.forClients("the processed-events store (contact-list-bridge-processed-reader"
-                            + "/-writer)"));
+                    () -> kafkaClients.forClients(STORE_CLIENTS));
             registry.bind("processedEvents", processedEvents);
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
@@ -137,7 +141,7 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
         KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(
-                () -> kafkaClients.forClients("the health check (contact-list-bridge-health)"), Duration.ofSeconds(3),
+                () -> kafkaClients.forClients(HEALTH_CLIENTS), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), clock);
         registry.bind("kafkaBrokerHealthCheck", kafkaHealth);
         ProcessedEvents store = processedEvents;
@@ -145,7 +149,8 @@ public class BridgeConfiguration implements CamelConfiguration {
             @Override
             public void onContextInitializing(CamelContext initializing) {
                 // camel-main has applied camel.component.kafka.* (file, -D, placeholders) by now; routes not started.
-                kafkaClients.read().logUse("the routes (camel-kafka endpoints)");
+                kafkaClients.read().logUse(ROUTE_CLIENTS);
+                kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
                 // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
                 KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
                 if (store != null) {

@@ -1,5 +1,7 @@
 package com.contactlistbridge.config;
 
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -77,7 +79,7 @@ public final class KafkaClientSettings {
     public synchronized KafkaClientSettings read() {
         if (settings == null) {
             KafkaConfiguration configuration = component.get();
-            Map<String, Object> read = new ConcurrentHashMap<>();
+            Map<String, Object> read = new HashMap<>();
             configuration.createConsumerProperties().forEach((key, value) -> {
                 String name = key.toString();
                 if (value != null && !name.equals(CommonClientConfigs.CLIENT_ID_CONFIG)
@@ -210,8 +212,8 @@ public final class KafkaClientSettings {
             return "camel.component.kafka.ssl-endpoint-algorithm: " + failed + "The brokers' certificate does not name "
                     + "the host in kafka.brokers: connect with a name it holds";
         }
-        return "camel.component.kafka.ssl-truststore-location: " + failed + "Check that the trust store holds the CA of "
-                + "the brokers' certificates (empty: the JVM's default CAs), and that kafka.brokers names their TLS "
+        return "camel.component.kafka.ssl-truststore-location: " + failed + "Check that the trust store holds the CA "
+                + "of the brokers' certificates (empty: the JVM's default CAs), and that kafka.brokers names their TLS "
                 + "listener";
     }
 
@@ -239,7 +241,7 @@ public final class KafkaClientSettings {
     }
 
     private static Set<String> secrets(Map<?, ?> clientConfig) {
-        Set<String> secrets = ConcurrentHashMap.newKeySet();
+        Set<String> secrets = new LinkedHashSet<>();
         clientConfig.forEach((key, value) -> {
             String name = String.valueOf(key);
             if (value == null || !(name.contains("password") || name.equals(SaslConfigs.SASL_JAAS_CONFIG)

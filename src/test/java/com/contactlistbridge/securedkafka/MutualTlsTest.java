@@ -1,5 +1,8 @@
 package com.contactlistbridge.securedkafka;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +51,8 @@ class MutualTlsTest {
     @Test
     void clientCertificateCarriesTheFlowTheProcessedEventsHealthAndReplay() throws Exception {
         TestCertificates certificates = TestCertificates.get();
-        String locations = "file:" + securityProperties(certificates.clientKeystore()) + ",file:config/application.properties";
+        String locations = "file:" + securityProperties(certificates.clientKeystore())
+                + ",file:config/application.properties";
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         Logger settingsLogger = (Logger) LoggerFactory.getLogger(KafkaClientSettings.class);
         settingsLogger.addAppender(logs);
@@ -62,12 +66,12 @@ class MutualTlsTest {
             Map<String, String> env = Map.of("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION", locations,
                     "KAFKA_BROKERS", kafka.securedBootstrapServers(), "BRIDGE_TOPIC_REQUESTS", flow.requests,
                     "BRIDGE_TOPIC_DEAD_LETTER", flow.deadLetter);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-            int exit = new ReplayCommand(env, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true))
-                    .run(List.of());
-            assertThat(exit).as(err.toString()).isZero();
-            assertThat(out.toString()).contains("REPLAYED").contains("eventId=crm-down");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = new ReplayCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of());
+            assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("REPLAYED").contains("eventId=crm-down");
             flow.awaitReplayedEventCreated();
             flow.assertNoOutcomeHolds(certificates.password());
         } finally {

@@ -59,7 +59,8 @@ class SaslSslScramTest {
                 ""));
         try (SecuredFlow flow = new SecuredFlow(kafka, "sasl-ssl")) {
             Map<String, String> env = new LinkedHashMap<>(flow.environment(kafka.securedBootstrapServers()));
-            env.put("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION", "file:" + security + ",file:config/application.properties");
+            env.put("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION",
+                    "file:" + security + ",file:config/application.properties");
             env.put("KAFKA_PASSWORD", kafka.password());
             env.put("KAFKA_TRUSTSTORE_PASSWORD", certificates.password());
 
@@ -112,7 +113,8 @@ class SaslSslScramTest {
             // Refused credentials, not an unresolved reference: the provider did read the secret file.
             assertThat(SecuredFlow.startRefused(flow.settings(kafka.securedBootstrapServers()), locations))
                     .startsWith("camel.component.kafka.sasl-jaas-config: Kafka at " + kafka.securedBootstrapServers()
-                            + " refused the SASL credentials (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512)")
+                            + " refused the SASL credentials (security.protocol=SASL_SSL, "
+                            + "sasl.mechanism=SCRAM-SHA-512)")
                     .contains("invalid credentials")
                     .doesNotContain(wrong);
 

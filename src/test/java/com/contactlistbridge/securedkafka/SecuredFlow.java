@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.contactlistbridge.config.InvalidSettingsException;
+import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.RunningBridge;
 import com.contactlistbridge.testsupport.SecuredKafkaBroker;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
@@ -27,11 +30,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The flow every secured-Kafka test runs against the bridge: three events (created, INVALID_EVENT, and UNAVAILABLE
- * while Kore.ai answers 503), then Kore.ai recovers and replay re-publishes the UNAVAILABLE dead letter, which the bridge
- * then creates. The test's own clients use the broker's plain listener, so only the bridge's clients go through the
+ * while Kore.ai answers 503), then Kore.ai recovers and replay re-publishes the UNAVAILABLE dead letter, which the
+ * bridge then creates. The test's own clients use the broker's plain listener, so only the bridge's clients go through the
  * secured one.
  */
 final class SecuredFlow implements AutoCloseable {
@@ -39,8 +43,8 @@ final class SecuredFlow implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final String CREATED_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-secured\",\"name\":\"n\","
-            + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
+    private static final String CREATED_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-secured\","
+            + "\"name\":\"n\",\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
 
     final String prefix;
     final String requests;
@@ -73,16 +77,15 @@ final class SecuredFlow implements AutoCloseable {
     /** The environment variables of a bridge (or replay) on these topics and this Kore.ai stub. */
     Map<String, String> environment(String brokers) {
         Map<String, String> env = new LinkedHashMap<>(
-                com.contactlistbridge.testsupport.BridgeProcess.baseEnvironment(brokers, kore.baseUrl(), prefix));
+                BridgeProcess.baseEnvironment(brokers, kore.baseUrl(), prefix));
         // One attempt: the UNAVAILABLE dead letter comes at once (retries have their own tests).
         env.put("BRIDGE_RETRY_MAX_ATTEMPTS", "1");
         return env;
     }
 
-    /** The same as in-process settings (property names). */
+    /** The same for a bridge in this JVM, as property names. */
     Map<String, String> settings(String brokers) {
-        Map<String, String> settings = com.contactlistbridge.testsupport.RunningBridge.baseSettings(brokers,
-                kore.baseUrl(), prefix);
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
         settings.put("bridge.retry.max-attempts", "1");
         return settings;
     }
@@ -101,8 +104,10 @@ final class SecuredFlow implements AutoCloseable {
         assertThat(KafkaTestClient.text(createdRecords.get(0).value())).contains("\"contactListId\":\"cl-secured\"");
 
         Map<String, String> reasons = new LinkedHashMap<>();
-        KafkaTestClient.awaitRecords(plain, deadLetter, 2, WAIT).forEach(record -> reasons.put(
-                KafkaTestClient.header(record, "bridge.event-id"), KafkaTestClient.header(record, "bridge.error.reason")));
+        for (ConsumerRecord<byte[], byte[]> record : KafkaTestClient.awaitRecords(plain, deadLetter, 2, WAIT)) {
+            reasons.put(KafkaTestClient.header(record, "bridge.event-id"),
+                    KafkaTestClient.header(record, "bridge.error.reason"));
+        }
         assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.of("crm-bad", "INVALID_EVENT",
                 "crm-down", "UNAVAILABLE"));
     }
@@ -145,12 +150,11 @@ final class SecuredFlow implements AutoCloseable {
      */
     static String startRefused(Map<String, String> settings, String propertiesLocations) {
         long started = System.nanoTime();
-        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() ->
-                com.contactlistbridge.testsupport.RunningBridge.start(settings, propertiesLocations).close());
+        Throwable failure = catchThrowable(() -> RunningBridge.start(settings, propertiesLocations).close());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        com.contactlistbridge.config.InvalidSettingsException invalid = null;
+        InvalidSettingsException invalid = null;
         for (Throwable t = failure; t != null && invalid == null; t = t.getCause()) {
-            if (t instanceof com.contactlistbridge.config.InvalidSettingsException found) {
+            if (t instanceof InvalidSettingsException found) {
                 invalid = found;
             }
         }

@@ -19,9 +19,10 @@ import static org.awaitility.Awaitility.await;
  * A real in-process Kafka broker whose listener for the bridge is secured: SASL/SCRAM-SHA-512 in plain text or over
  * TLS, or TLS with a client certificate (mutual TLS), with certificates from {@link TestCertificates}.
  *
- * <p>The bridge gets only {@link #securedBootstrapServers()}. The broker keeps a plain listener for itself (inter-broker
- * traffic) and for the test's own producers, consumers and topic set-up ({@link #plainBootstrapServers()}), so that the
- * test tooling never depends on the code under test. The SCRAM user {@value #USER} gets a random password.
+ * <p>The bridge gets only {@link #securedBootstrapServers()}. The broker keeps a plain listener for itself
+ * (inter-broker traffic) and for the test's own producers, consumers and topic set-up
+ * ({@link #plainBootstrapServers()}), so that the test tooling never depends on the code under test. The SCRAM user
+ * {@value #USER} gets a random password.
  */
 public final class SecuredKafkaBroker implements AutoCloseable {
 
