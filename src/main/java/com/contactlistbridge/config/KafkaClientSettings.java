@@ -179,12 +179,18 @@ public final class KafkaClientSettings {
         String servers = String.valueOf(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SaslAuthenticationException) {
-                return Optional.of(mask("camel.component.kafka.sasl-jaas-config: Kafka at " + servers
-                        + " refused the SASL credentials (security.protocol=" + protocol + ", sasl.mechanism="
-                        + value(clientConfig, SaslConfigs.SASL_MECHANISM, "GSSAPI") + "): " + t.getMessage()
-                        + ". Check the user name and password there (or in the KafkaClient section of the JAAS file "
-                        + "given with -D" + JAAS_FILE_PROPERTY + ") and camel.component.kafka.sasl-mechanism",
-                        clientConfig));
+                String refused = "Kafka at " + servers + " refused the SASL credentials (security.protocol=" + protocol
+                        + ", sasl.mechanism=" + value(clientConfig, SaslConfigs.SASL_MECHANISM, "GSSAPI") + "): "
+                        + t.getMessage() + ". ";
+                String jaasFile = System.getProperty(JAAS_FILE_PROPERTY);
+                if (clientConfig.get(SaslConfigs.SASL_JAAS_CONFIG) == null && jaasFile != null) {
+                    return Optional.of(mask("-D" + JAAS_FILE_PROPERTY + "=" + jaasFile + ": " + refused + "Check the "
+                            + "user name and password in its KafkaClient section and "
+                            + "camel.component.kafka.sasl-mechanism", clientConfig));
+                }
+                return Optional.of(mask("camel.component.kafka.sasl-jaas-config: " + refused + "Check the user name "
+                        + "and password there (or in the KafkaClient section of the JAAS file given with -D"
+                        + JAAS_FILE_PROPERTY + ") and camel.component.kafka.sasl-mechanism", clientConfig));
             }
             if (t instanceof SslAuthenticationException) {
                 return Optional.of(mask(tlsProblem(rootMessage(t), servers, protocol), clientConfig));

@@ -2,7 +2,7 @@ package com.contactlistbridge.securedkafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.time.Duration;
 
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.SecuredKafkaBroker;
@@ -72,19 +72,21 @@ class SaslPlaintextScramTest {
     }
 
     @Test
-    void aWrongPasswordStopsTheStartNamingTheSetting() {
+    void aWrongPasswordInTheJaasFileStopsTheStartWithExitCode2NamingTheFile() throws Exception {
         String wrong = "not-the-password-" + kafka.password().hashCode();
-        try (SecuredFlow flow = new SecuredFlow(kafka, "jaas-wrong")) {
-            Map<String, String> settings = flow.settings(kafka.securedBootstrapServers());
-            settings.put("camel.component.kafka.security-protocol", "SASL_PLAINTEXT");
-            settings.put("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512");
-            settings.put("camel.component.kafka.sasl-jaas-config", SecuredKafkaBroker.scramJaasConfig(wrong));
-
-            assertThat(SecuredFlow.startRefused(settings, null))
-                    .startsWith("camel.component.kafka.sasl-jaas-config: Kafka at " + kafka.securedBootstrapServers()
-                            + " refused the SASL credentials (security.protocol=SASL_PLAINTEXT, "
-                            + "sasl.mechanism=SCRAM-SHA-512): ")
+        Path jaas = Files.writeString(temp.resolve("wrong_jaas.conf"), "KafkaClient {\n  "
+                + SecuredKafkaBroker.scramJaasConfig(wrong) + "\n};\n");
+        try (SecuredFlow flow = new SecuredFlow(kafka, "jaas-wrong");
+             BridgeProcess bridge = jaasProcess(flow, jaas, temp.resolve("wrong.log")).start()) {
+            assertThat(bridge.awaitExit(Duration.ofSeconds(30))).as(bridge.log()).isEqualTo(2);
+            assertThat(bridge.log())
+                    .contains("contact-list-bridge cannot start: 1 setting needs fixing\n"
+                            + "  - -Djava.security.auth.login.config=" + jaas + ": Kafka at "
+                            + kafka.securedBootstrapServers() + " refused the SASL credentials "
+                            + "(security.protocol=SASL_PLAINTEXT, sasl.mechanism=SCRAM-SHA-512): ")
                     .contains("invalid credentials")
+                    .doesNotContain("TimeoutException")
+                    .doesNotContain("\tat ")
                     .doesNotContain(wrong);
         }
     }
