@@ -131,8 +131,10 @@ public record ReplaySettings(
         // Anything but an explicit true counts as off: replay then refuses what could create a second list.
         boolean dedupeEnabled = properties.resolveProperty("bridge.dedupe.enabled").map(String::strip)
                 .map("true"::equalsIgnoreCase).orElse(false);
-        // The one source of address and security settings for the bridge's own plain Kafka clients.
-        Properties client = KafkaClientSettings.of(context, brokers);
+        // The one source of address and security settings for every Kafka client; main.init() has configured the
+        // Kafka component, so it can be read now.
+        Properties client = KafkaClientSettings.of(context).read()
+                .forClients("replay (" + CLIENT_ID + ")");
         String processed = dedupeEnabled ? properties.resolveProperty("bridge.topic.processed").map(String::strip)
                 .filter(topic -> !topic.isEmpty()).orElse(null) : null;
         return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, processed, consumerConfig(client),
