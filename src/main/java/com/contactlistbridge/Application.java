@@ -7,7 +7,8 @@ import com.contactlistbridge.config.InvalidSettingsException;
 import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
-import com.contactlistbridge.routes.ConsumerRoutes;
+import com.contactlistbridge.routes.ConsumeTopicTemplate;
+import com.contactlistbridge.routes.KoreCallTemplate;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
 import com.contactlistbridge.sandbox.KoreSandbox;
@@ -67,8 +68,9 @@ public final class Application {
     public static void configure(MainConfigurationProperties configuration) {
         configuration.addConfiguration(BridgeConfiguration.class);
         configuration.addRoutesBuilder(new BridgeRouteConfiguration());
-        configuration.addRoutesBuilder(new ConsumerRoutes());
+        configuration.addRoutesBuilder(new ConsumeTopicTemplate());
         configuration.addRoutesBuilder(new KoreRoutes());
+        configuration.addRoutesBuilder(new KoreCallTemplate());
         configuration.addRoutesBuilder(new OutcomeRoutes());
     }
 

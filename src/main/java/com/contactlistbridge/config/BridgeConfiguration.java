@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import com.contactlistbridge.event.AddContactsRequestMapper;
 import com.contactlistbridge.event.ContactListRequestMapper;
 import com.contactlistbridge.event.CrmEventParser;
 import com.contactlistbridge.event.EventIdResolver;
@@ -22,8 +23,10 @@ import com.contactlistbridge.ops.BridgeMetrics;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
 import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
-import com.contactlistbridge.routes.ConsumerRoutes;
+import com.contactlistbridge.routes.ConsumeTopicTemplate;
 import com.contactlistbridge.routes.EventLocks;
+import com.contactlistbridge.routes.FlowChecks;
+import com.contactlistbridge.routes.ProcessedCalls;
 import com.contactlistbridge.routes.RecordBatches;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +34,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.NamedNode;
+import org.apache.camel.builder.ThreadPoolBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
@@ -82,8 +87,7 @@ public class BridgeConfiguration implements CamelConfiguration {
             meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
         }
-        BridgeMetrics metrics = new BridgeMetrics(meterRegistry, settings.createdTopic(),
-                settings.deadLetterTopic());
+        BridgeMetrics metrics = new BridgeMetrics(meterRegistry);
         registry.bind("bridgeMetrics", metrics);
         context.getManagementStrategy().addEventNotifier(metrics);
 
@@ -91,6 +95,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("crmEventParser", new CrmEventParser(settings.maxEventBytes()));
         registry.bind("eventIdResolver", eventIdResolver);
         registry.bind("contactListRequestMapper", new ContactListRequestMapper(eventIdResolver));
+        registry.bind("addContactsRequestMapper", new AddContactsRequestMapper(eventIdResolver,
+                settings.addContactsChunkSize(), settings.addContactsMaxContacts()));
         registry.bind("koreRequestFactory", new KoreRequestFactory(mapper, settings.iid(), settings.accountId()));
         registry.bind("jwtSigner", new JwtSigner(settings.clientId(), settings.clientSecret(), settings.jwtSubject(),
                 settings.jwtExpiry(), clock));
@@ -101,7 +107,10 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("koreRetryPolicy", new KoreRetryPolicy(classifier, settings.maxAttempts(),
                 settings.maxRetryAfterMillis(), settings.maxRateLimitWaits(), rateLimitGate, metrics::retried,
                 metrics::rateLimited));
-        registry.bind("eventLocks", new EventLocks());
+        registry.bind("eventLocks", new EventLocks(eventIdResolver));
+        // One thread per event in flight, shared by every flow's consumer: the flow, its Kore.ai calls with their
+        // retries and its outcome run on it. Each consumer hands over whole batches, so the queue is unbounded.
+        registry.bind(ConsumeTopicTemplate.WORKERS, workers(context, settings.maxInFlight()));
         registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "offset-committer"),
                 () -> context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
@@ -123,14 +132,18 @@ public class BridgeConfiguration implements CamelConfiguration {
             addService(context, processedEvents);
             registry.bind("processedEventsHealthCheck", new ProcessedEventsHealthCheck(processedEvents));
         }
+        registry.bind("processedCalls", new ProcessedCalls(processedEvents, registry.findSingleByType(EventLocks.class),
+                mapper));
         registry.bind("outcomeRecords", new OutcomeRecords(mapper, classifier, eventIdResolver, outagePolicy,
                 processedEvents, settings.deadLetterMaxValueBytes(), () -> kafkaMaxRequestSize(context)));
-        // The circuit breaker of the Kafka consumer route: a held-back record pauses the consumer (which keeps
-        // polling, so the group keeps it), and after the pause the consumer resumes from the committed offsets.
+        // The circuit breaker of each flow's Kafka consumer (every route made from the consume-topic template): a
+        // held-back record pauses that consumer (which keeps polling, so the group keeps it), and after the pause it
+        // resumes from the committed offsets.
         context.addRoutePolicyFactory(new RoutePolicyFactory() {
             @Override
             public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
-                if (!ConsumerRoutes.ROUTE_ID.equals(routeId)) {
+                if (!(route instanceof RouteDefinition definition)
+                        || !ConsumeTopicTemplate.GROUP.equals(definition.getGroup())) {
                     return null;
                 }
                 ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(1,
@@ -138,6 +151,9 @@ public class BridgeConfiguration implements CamelConfiguration {
                         List.of(KoreUnavailableException.class));
                 breaker.setStateLoggingLevel(LoggingLevel.INFO);
                 metrics.watchCircuitBreaker(routeId, breaker);
+                Object flow = definition.getTemplateParameters() != null
+                        ? definition.getTemplateParameters().get("flow") : null;
+                metrics.flowStarted(String.valueOf(flow));
                 return breaker;
             }
         });
@@ -163,6 +179,12 @@ public class BridgeConfiguration implements CamelConfiguration {
             }
 
             @Override
+            public void onContextInitialized(CamelContext initialized) {
+                // The flows of routes/ are in the model now and nothing runs yet: a broken flow stops the start here.
+                FlowChecks.verify(initialized);
+            }
+
+            @Override
             public void onContextStopped(CamelContext stopped) {
                 kafkaHealth.close();
             }
@@ -170,6 +192,15 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         configureKoreHttp(context, settings);
         warnIfRetriesOutlastThePollInterval(context, settings);
+    }
+
+    private java.util.concurrent.ExecutorService workers(CamelContext context, int maxInFlight) {
+        try {
+            return new ThreadPoolBuilder(context).poolSize(maxInFlight).maxPoolSize(maxInFlight).maxQueueSize(-1)
+                    .build(this, "kore-call");
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the worker threads", e);
+        }
     }
 
     /** A record retried longer than max.poll.interval.ms gets this consumer evicted from its group mid-retry. */

@@ -54,7 +54,12 @@ public record BridgeSettings(
         int deadLetterMaxValueBytes,
         int maxInFlight,
         int rateLimitHeadroomPercent,
-        int maxRateLimitWaits) {
+        int maxRateLimitWaits,
+        String addContactsRequestsTopic,
+        String addContactsDoneTopic,
+        String addContactsDeadLetterTopic,
+        int addContactsChunkSize,
+        int addContactsMaxContacts) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -107,7 +112,13 @@ public record BridgeSettings(
                 (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000),
                 (int) r.number("bridge.max-in-flight", 1, 1024),
                 (int) r.number("kore.rate-limit.headroom-percent", 0, 50),
-                (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000));
+                (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000),
+                r.required("bridge.add-contacts.topic.requests"),
+                r.required("bridge.add-contacts.topic.done"),
+                r.required("bridge.add-contacts.topic.dead-letter"),
+                (int) r.number("bridge.add-contacts.chunk-size", 1, 10_000),
+                (int) r.number("bridge.add-contacts.max-contacts", 1, 1_000_000));
+        r.required("bridge.add-contacts.path");
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -116,15 +127,28 @@ public record BridgeSettings(
                 {"bridge.topic.created", settings.createdTopic}, {"bridge.topic.dead-letter", settings.deadLetterTopic}}) {
             r.distinct(other[0], other[1], "bridge.topic.processed", settings.processedTopic);
         }
+        String[][] topics = {{"bridge.topic.requests", settings.requestsTopic},
+                {"bridge.topic.created", settings.createdTopic}, {"bridge.topic.dead-letter", settings.deadLetterTopic},
+                {"bridge.topic.processed", settings.processedTopic}};
+        String[][] addContactsTopics = {{"bridge.add-contacts.topic.requests", settings.addContactsRequestsTopic},
+                {"bridge.add-contacts.topic.done", settings.addContactsDoneTopic},
+                {"bridge.add-contacts.topic.dead-letter", settings.addContactsDeadLetterTopic}};
+        for (int i = 0; i < addContactsTopics.length; i++) {
+            for (String[] other : topics) {
+                r.distinct(other[0], other[1], addContactsTopics[i][0], addContactsTopics[i][1]);
+            }
+            for (int j = 0; j < i; j++) {
+                r.distinct(addContactsTopics[j][0], addContactsTopics[j][1], addContactsTopics[i][0],
+                        addContactsTopics[i][1]);
+            }
+        }
         r.failIfProblems();
         return settings;
     }
 
-    /** The Create Contact List v2 URL for this stream and account (fixed at start-up, never taken from a message). */
-    public String createContactListUrl() {
-        String base = koreBaseUrl.toString().replaceAll("/+$", "");
-        return base + "/campaign/api/v2/public/" + streamId + "/campaign/contactList/createContactList?accountId="
-                + accountId;
+    /** kore.base-url without trailing slashes: the root every Kore.ai path is appended to. */
+    public String koreRootUrl() {
+        return koreBaseUrl.toString().replaceAll("/+$", "");
     }
 
     /**

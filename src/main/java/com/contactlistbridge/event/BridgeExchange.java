@@ -24,6 +24,8 @@ public final class BridgeExchange {
     public static final String STORED = "bridgeStored";
     /** How many times this event has tried its Kore.ai step (store lookup, call, store write) so far. */
     public static final String ATTEMPTS = "bridgeAttempts";
+    /** Set while a try of the Kore.ai step runs (see com.contactlistbridge.kore.KoreAttempts). */
+    public static final String IN_TRY = "bridgeInTry";
     /** How many tries of any step of this event have failed so far (bounds the retries of every step). */
     public static final String FAILED_TRIES = "bridgeFailedTries";
     /** How many 401 answers this event has had (a 401 earns one retry with a fresh token). */

@@ -1,5 +1,7 @@
 package com.contactlistbridge.event;
 
+import com.contactlistbridge.kore.KoreRequestFactory;
+import com.contactlistbridge.routes.FlowContract;
 import org.apache.camel.Exchange;
 
 /**
@@ -23,8 +25,10 @@ public class ContactListRequestMapper {
 
     /**
      * Reads the mapped properties ({@link BridgeExchange#CONTACT_LIST_NAME} and friends), validates them, and stores
-     * the request in {@link BridgeExchange#REQUEST} and the event id in {@link BridgeExchange#RESOLVED_EVENT_ID}.
+     * the request in {@link BridgeExchange#REQUEST} (and the variable koreRequest) and the event id in {@link BridgeExchange#RESOLVED_EVENT_ID}.
      */
+    @FlowContract(properties = {BridgeExchange.CONTACT_LIST_NAME, BridgeExchange.CONTACT_LIST_DESCRIPTION},
+            setsVariables = KoreRequestFactory.REQUEST)
     public void toRequest(Exchange exchange) throws InvalidEventException {
         eventIdResolver.resolve(exchange);
         ContactListRequest request = map(
@@ -32,6 +36,8 @@ public class ContactListRequestMapper {
                 exchange.getProperty(BridgeExchange.CONTACT_LIST_DESCRIPTION),
                 exchange.getProperty(BridgeExchange.CONTACT_LIST_ALLOW_DUPLICATES));
         exchange.setProperty(BridgeExchange.REQUEST, request);
+        // The Kore.ai call's body (kore-call sends the JSON of this variable).
+        exchange.setVariable(KoreRequestFactory.REQUEST, request);
     }
 
     /**

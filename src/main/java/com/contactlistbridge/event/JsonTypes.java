@@ -6,7 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Names JSON types the way an event author thinks of them, for error messages. */
-final class JsonTypes {
+public final class JsonTypes {
 
     private JsonTypes() {
     }
@@ -30,7 +30,7 @@ final class JsonTypes {
         return "null";
     }
 
-    static String describe(Object value) {
+    public static String describe(Object value) {
         if (value == null) {
             return "null";
         }

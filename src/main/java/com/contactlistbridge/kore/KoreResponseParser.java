@@ -35,6 +35,9 @@ public class KoreResponseParser implements Processor {
             "you(?:'|\u2019| ha)ve exceeded the per-minute rate limit\\.?(?: please wait for some ?time before "
                     + "retrying\\.?)?", Pattern.CASE_INSENSITIVE);
 
+    /** Variable: Kore.ai's JSON answer to an accepted call (a map). */
+    public static final String ANSWER = "koreAnswer";
+
     private final ObjectMapper mapper;
     private final SecretRedactor redactor;
     private final Clock clock;
@@ -55,6 +58,22 @@ public class KoreResponseParser implements Processor {
                 exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class),
                 exchange.getProperty(BridgeExchange.REQUEST, ContactListRequest.class));
         exchange.setProperty(BridgeExchange.CREATED, created);
+    }
+
+    /** Answer of a Create Contact List call: a 2xx with {@code data._id} becomes the created list. */
+    public void createdList(Exchange exchange) throws KoreApiException {
+        process(exchange);
+    }
+
+    /**
+     * Answer of any other call: a 2xx is accepted and its JSON object (empty when the body is not one) becomes the
+     * variable {@value #ANSWER} for the flow's outcome; any other status fails as {@link #requireSuccess} does.
+     */
+    public void accepted(Exchange exchange) throws KoreApiException {
+        requireSuccess(exchange);
+        JsonNode json = readJson(exchange.getMessage().getBody(byte[].class));
+        exchange.setVariable(ANSWER, json == null ? new java.util.LinkedHashMap<>() : mapper.convertValue(json,
+                java.util.Map.class));
     }
 
     /**

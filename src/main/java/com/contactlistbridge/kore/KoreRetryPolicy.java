@@ -77,6 +77,8 @@ public class KoreRetryPolicy implements Processor {
     @Override
     public void process(Exchange exchange) {
         Classification c = classifier.classify(failureOf(exchange));
+        // The try ended with this failure: a redelivery is a new try.
+        KoreAttempts.endTry(exchange);
         exchange.setProperty(BridgeExchange.FAILED_TRIES,
                 exchange.getProperty(BridgeExchange.FAILED_TRIES, 0, Integer.class) + 1);
         if (c.unauthorized()) {

@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpEndpoint;
-import org.apache.camel.component.kafka.KafkaEndpoint;
+import com.contactlistbridge.event.BridgeExchange;
+import com.contactlistbridge.routes.ConsumeTopicTemplate;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRecords;
 import org.apache.camel.spi.CamelEvent;
@@ -21,27 +22,21 @@ import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 
 /**
  * The bridge's own Prometheus metrics, taken from Camel's exchange events so no route has to remember to count:
- * events consumed, outcomes by kind, retries, Kore.ai call latency by status class and calls in flight.
+ * Kore.ai call latency by status class and calls in flight; and, counted by the flows' building blocks with the flow as
+ * a label, events consumed, outcomes and dead letters.
  */
 public class BridgeMetrics extends EventNotifierSupport {
 
 
     private final MeterRegistry registry;
-    private final String createdTopic;
-    private final String deadLetterTopic;
-    private final Counter consumed;
     private final Counter created;
     private final Counter retries;
     private final Counter rateLimited;
     private final Timer rateLimiterWait;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    public BridgeMetrics(MeterRegistry registry, String createdTopic, String deadLetterTopic) {
+    public BridgeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.createdTopic = createdTopic;
-        this.deadLetterTopic = deadLetterTopic;
-        this.consumed = Counter.builder("bridge.events.consumed")
-                .description("Events consumed from the requests topic").register(registry);
         // Not "bridge.lists.created": Prometheus reserves the _created suffix, and the series would vanish.
         this.created = Counter.builder("bridge.created.lists")
                 .description("Contact lists created and published to the created topic").register(registry);
@@ -53,10 +48,6 @@ public class BridgeMetrics extends EventNotifierSupport {
         this.rateLimiterWait = Timer.builder("bridge.rate.limiter.wait")
                 .description("Time Kore.ai calls waited for the per-account request budget").register(registry);
         registry.gauge("bridge.kore.in.flight", inFlight);
-        // Pre-register the reasons so dashboards see zeros rather than gaps.
-        for (String reason : new String[] {"INVALID_EVENT", "REJECTED", "AUTH_FAILED", "UNAVAILABLE"}) {
-            deadLettered(reason);
-        }
         setIgnoreCamelContextEvents(true);
         setIgnoreCamelContextInitEvents(true);
         setIgnoreRouteEvents(true);
@@ -81,9 +72,38 @@ public class BridgeMetrics extends EventNotifierSupport {
         }
     }
 
-    /** Counts the events of a polled batch. */
-    public void consumed(int events) {
-        consumed.increment(events);
+    /** Registers a flow's series at zero, so dashboards see zeros rather than gaps. */
+    public void flowStarted(String flow) {
+        consumed(flow, 0);
+        outcomes(flow);
+        for (String reason : new String[] {"INVALID_EVENT", "REJECTED", "AUTH_FAILED", "UNAVAILABLE"}) {
+            deadLetters(flow, reason);
+        }
+    }
+
+    /** Counts the events of a polled batch of a flow. */
+    public void consumed(String flow, int events) {
+        Counter.builder("bridge.events.consumed").description("Events consumed from the flow's topic")
+                .tag("flow", String.valueOf(flow)).register(registry).increment(events);
+    }
+
+    /** Counts an outcome record the flow published (and, for create-contact-list, the created list). */
+    public void outcomePublished(Exchange exchange) {
+        outcomes(exchange.getProperty(ConsumeTopicTemplate.FLOW, String.class)).increment();
+        if (exchange.getProperty(BridgeExchange.CREATED) != null) {
+            created.increment();
+        }
+    }
+
+    /** Counts a dead letter published, by flow and reason. */
+    public void deadLettered(Exchange exchange) {
+        deadLetters(exchange.getProperty(ConsumeTopicTemplate.FLOW, String.class),
+                exchange.getMessage().getHeader(OutcomeRecords.REASON, "UNKNOWN", String.class)).increment();
+    }
+
+    private Counter outcomes(String flow) {
+        return Counter.builder("bridge.outcomes").description("Outcome records published, by flow")
+                .tag("flow", String.valueOf(flow)).register(registry);
     }
 
     private void onSent(Exchange exchange, Endpoint endpoint, long millis) {
@@ -94,13 +114,6 @@ public class BridgeMetrics extends EventNotifierSupport {
             Timer.builder("bridge.kore.call.duration").description("Kore.ai Create Contact List call latency")
                     .tag("status_class", statusClass).publishPercentileHistogram()
                     .register(registry).record(millis, TimeUnit.MILLISECONDS);
-        } else if (endpoint instanceof KafkaEndpoint kafka && exchange.getException() == null) {
-            String topic = kafka.getConfiguration().getTopic();
-            if (createdTopic.equals(topic)) {
-                created.increment();
-            } else if (deadLetterTopic.equals(topic)) {
-                deadLettered(exchange.getMessage().getHeader(OutcomeRecords.REASON, "UNKNOWN", String.class)).increment();
-            }
         }
     }
 
@@ -129,8 +142,8 @@ public class BridgeMetrics extends EventNotifierSupport {
         }
     }
 
-    private Counter deadLettered(String reason) {
-        return Counter.builder("bridge.dead.letters").description("Events dead-lettered, by reason")
-                .tag("reason", reason).register(registry);
+    private Counter deadLetters(String flow, String reason) {
+        return Counter.builder("bridge.dead.letters").description("Events dead-lettered, by flow and reason")
+                .tag("flow", String.valueOf(flow)).tag("reason", reason).register(registry);
     }
 }

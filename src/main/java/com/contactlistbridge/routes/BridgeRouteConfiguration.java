@@ -6,7 +6,10 @@ import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
 /**
- * The one place where errors are handled: every failure of a business route is classified, retried with Camel's
+ * The one place where errors are handled, for every flow without opting in: a route configuration without an id is
+ * Camel's default for every route that names none, so each route of routes/*.camel.yaml gets it (a flow that names
+ * another configuration or its own error handler is refused at start-up, see FlowChecks). Every failure of a flow is
+ * classified, retried with Camel's
  * redelivery (exponential backoff with jitter, Retry-After honoured) when that can help, and otherwise sent with the
  * original record to the dead-letter route.
  *
@@ -14,9 +17,6 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
  * committed and the Kafka consumer seeks back to the record (breakOnFirstError), so nothing is lost.
  */
 public class BridgeRouteConfiguration extends RouteConfigurationBuilder {
-
-    /** Business routes opt in with {@code routeConfigurationId: bridge-error-handling}. */
-    public static final String ID = "bridge-error-handling";
 
     @Override
     public void configuration() {
@@ -43,7 +43,9 @@ public class BridgeRouteConfiguration extends RouteConfigurationBuilder {
                 .logExhausted(false)
                 .logHandled(false);
 
-        routeConfiguration(ID)
+        // No id: applies to every route without a routeConfigurationId. The Java building blocks set
+        // noErrorHandler on their routes, so a failure in them goes back to the flow's step that called them.
+        routeConfiguration()
                 .description("Classify failures, retry what can succeed, dead-letter the original record otherwise")
                 .errorHandler(deadLetterChannel);
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.Semaphore;
 
 import com.contactlistbridge.event.BridgeExchange;
 import com.contactlistbridge.event.ContactListRequest;
+import com.contactlistbridge.event.EventIdResolver;
+import com.contactlistbridge.event.InvalidEventException;
 import org.apache.camel.Exchange;
 
 /**
@@ -16,7 +18,7 @@ import org.apache.camel.Exchange;
  * same holds for events with the same list name (case-insensitive).
  *
  * <p>The event-id lock is taken on the event's first try of the Kore.ai step and held until the event has its outcome
- * (released by the consumer route, whichever thread finishes the event), so that no same-id event can slip in during a
+ * (released by the consume-topic route, whichever thread finishes the event), so that no same-id event can slip in during a
  * retry's backoff. Locks are taken in one order (event id, then name, then the list refresh) and released in the
  * opposite order, so two events can never wait for each other. Unrelated events never wait.
  */
@@ -25,6 +27,12 @@ public class EventLocks {
     private static final String EVENT_LOCK = "bridgeEventLock";
     private static final String NAME_LOCK = "bridgeNameLock";
     private static final String LIST_REFRESH = "list-refresh";
+
+    private final EventIdResolver eventIdResolver;
+
+    public EventLocks(EventIdResolver eventIdResolver) {
+        this.eventIdResolver = eventIdResolver;
+    }
 
     /** Semaphores rather than thread-owned locks: a retried event may continue on another thread. */
     private final Map<String, Entry> locks = new ConcurrentHashMap<>();
@@ -38,16 +46,14 @@ public class EventLocks {
      * Waits until no other event with this exchange's resolved event id is between its Kore.ai step and its outcome.
      * Idempotent for the exchange: a retry of the same event keeps the lock it holds.
      */
-    public void lockEventId(Exchange exchange) throws InterruptedException {
+    public void lockEventId(Exchange exchange) throws InterruptedException, InvalidEventException {
         if (exchange.getProperty(EVENT_LOCK) != null) {
             return;
         }
-        String eventId = exchange.getProperty(BridgeExchange.RESOLVED_EVENT_ID, String.class);
-        if (eventId == null) {
-            throw new IllegalStateException("no resolved event id: the flow must validate the request "
-                    + "(contactListRequestMapper) before calling Kore.ai");
-        }
-        String id = "event:" + eventId;
+        // Normally resolved by the flow's validation already; a flow without one gets it here.
+        String eventId = eventIdResolver.resolve(exchange);
+        // Per flow: the same id in two flows names two different events.
+        String id = "event:" + exchange.getProperty(ConsumeTopicTemplate.FLOW, "", String.class) + ":" + eventId;
         acquire(id);
         exchange.setProperty(EVENT_LOCK, id);
     }

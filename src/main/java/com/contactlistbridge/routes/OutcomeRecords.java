@@ -130,33 +130,50 @@ public class OutcomeRecords {
     }
 
     /**
-     * Turns the message into the created record: the input's key, a JSON value with eventId, contactListId, name,
-     * status and createdAt, and no other headers.
+     * The create-contact-list flow's outcome: the body becomes the created record's value (eventId, contactListId,
+     * name, status, createdAt, and existing when found by name).
      */
-    public void toCreatedRecord(Exchange exchange) throws JsonProcessingException, OutcomeNotWritableException {
+    public void createdRecord(Exchange exchange) {
         CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
         if (created == null) {
-            throw new IllegalStateException("no created contact list on the exchange: call the Kore.ai route first");
+            throw new IllegalStateException("no created contact list on the exchange: call Kore.ai first");
+        }
+        exchange.getMessage().setBody(createdFields(created));
+    }
+
+    /**
+     * Turns the message into the flow's outcome record: the input's key, header bridge.event-id, the body as the value
+     * (a map or list is written as JSON, bytes and text as they are), and no other headers.
+     *
+     * @throws OutcomeNotWritableException when the record would be larger than the producer's max.request.size
+     */
+    public void toOutcomeRecord(Exchange exchange) throws JsonProcessingException, OutcomeNotWritableException {
+        if (exchange.getProperty(ConsumeTopicTemplate.OUTCOME_TOPIC) == null) {
+            throw new IllegalStateException("no outcome topic: events reach a flow through the consume-topic block");
         }
         Message message = exchange.getMessage();
+        Object body = message.getBody();
+        byte[] value = body instanceof byte[] bytes ? bytes : body instanceof String text
+                ? text.getBytes(StandardCharsets.UTF_8) : mapper.writeValueAsBytes(body);
         message.getHeaders().clear();
         Object key = EventIdResolver.originalMessage(exchange).getHeader(KafkaConstants.KEY);
         if (key != null) {
             message.setHeader(KafkaConstants.KEY, key);
         }
-        message.setHeader(EVENT_ID, created.eventId());
-        message.setBody(createdValue(created));
+        message.setHeader(EVENT_ID, eventIdResolver.safeId(exchange));
+        message.setBody(value);
         long size = recordSize(message);
         if (size > maxRequestBytes.getAsInt()) {
-            throw new OutcomeNotWritableException("contact list " + created.contactListId() + " was created, but its "
-                    + "created record would be " + size + " bytes (the record key alone is " + bytes(key).length
-                    + "), more than the producer's max.request.size of " + maxRequestBytes.getAsInt() + " bytes");
+            CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+            throw new OutcomeNotWritableException((created != null ? "contact list " + created.contactListId()
+                    + " was created, but its created record" : "the outcome record") + " would be " + size
+                    + " bytes (the record key alone is " + bytes(key).length + "), more than the producer's "
+                    + "max.request.size of " + maxRequestBytes.getAsInt() + " bytes");
         }
         outagePolicy.settled(exchange);
     }
 
-    /** The created record's value: eventId, contactListId, name, status, createdAt (and existing, if found by name). */
-    private byte[] createdValue(CreatedContactList created) throws JsonProcessingException {
+    private static Map<String, Object> createdFields(CreatedContactList created) {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("eventId", created.eventId());
         value.put("contactListId", created.contactListId());
@@ -166,7 +183,12 @@ public class OutcomeRecords {
         if (created.existing()) {
             value.put("existing", true); // found by name: this event did not create it
         }
-        return mapper.writeValueAsBytes(value);
+        return value;
+    }
+
+    /** The created record's value: eventId, contactListId, name, status, createdAt (and existing, if found by name). */
+    private byte[] createdValue(CreatedContactList created) throws JsonProcessingException {
+        return mapper.writeValueAsBytes(createdFields(created));
     }
 
     /**
@@ -296,9 +318,18 @@ public class OutcomeRecords {
         return value instanceof String s ? s : null;
     }
 
-    /** The one log line of a created outcome (on the producer's thread, so the event id is put in the MDC here). */
-    public void logCreated(Exchange exchange) {
+    /** The one log line of an outcome (on the producer's thread, so the event id is put in the MDC here). */
+    public void logOutcome(Exchange exchange) {
         CreatedContactList created = exchange.getProperty(BridgeExchange.CREATED, CreatedContactList.class);
+        if (created == null) {
+            String eventId = exchange.getMessage().getHeader(EVENT_ID, String.class);
+            try (MDC.MDCCloseable ignored = MDC.putCloseable(EventIdResolver.MDC_EVENT_ID, eventId)) {
+                OUTCOMES.info("done eventId={} flow={} attempts={} latencyMs={}", eventId,
+                        exchange.getProperty(ConsumeTopicTemplate.FLOW), exchange.getProperty(BridgeExchange.ATTEMPTS,
+                                0, Integer.class), exchange.getClock().elapsed());
+            }
+            return;
+        }
         try (MDC.MDCCloseable ignored = MDC.putCloseable(EventIdResolver.MDC_EVENT_ID, created.eventId())) {
             OUTCOMES.info("created eventId={} contactListId={} attempts={} latencyMs={}{}", created.eventId(),
                     created.contactListId(), exchange.getProperty(BridgeExchange.ATTEMPTS, 0, Integer.class),

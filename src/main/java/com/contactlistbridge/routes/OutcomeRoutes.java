@@ -1,31 +1,40 @@
 package com.contactlistbridge.routes;
 
+import com.contactlistbridge.ops.BridgeMetrics;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * Publishes the outcome records. Each publish waits for Kafka's acknowledgement (acks=all), so by the time the
+ * Building block "publish an outcome": the flow's outcome record ({@value #PUBLISH_OUTCOME}, a flow's last step) and
+ * the dead letter ({@value #DEAD_LETTER}, sent by the error handler), to the topics of the flow's consume-topic block. Each publish waits for Kafka's acknowledgement (acks=all), so by the time the
  * exchange completes and its offset may be committed, the outcome is safely stored. The processed-events store is
  * written before, by the Kore.ai route, under the event's lock.
  */
 public class OutcomeRoutes extends RouteBuilder {
 
-    public static final String PUBLISH_CREATED = "direct:publish-created";
+    /** Flows end by sending their outcome (the body) here. */
+    public static final String PUBLISH_OUTCOME = "direct:publish-outcome";
     public static final String DEAD_LETTER = "direct:dead-letter";
 
     @Override
     public void configure() {
         OutcomeRecords outcomes = getContext().getRegistry().findSingleByType(OutcomeRecords.class);
-        from(PUBLISH_CREATED)
-                .routeId("publish-created")
-                .description("Publish the created contact list id to the created topic, keyed like the input")
+        BridgeMetrics metrics = getContext().getRegistry().findSingleByType(BridgeMetrics.class);
+        // The topics are the flow's, set by its consume-topic block from settings: never from message data.
+        String outcomeTopic = "kafka:${exchangeProperty." + ConsumeTopicTemplate.OUTCOME_TOPIC + "}";
+        String deadLetterTopic = "kafka:${exchangeProperty." + ConsumeTopicTemplate.DEAD_LETTER_TOPIC + "}";
+        from(PUBLISH_OUTCOME)
+                .routeId("publish-outcome")
+                .description("Publish the flow's outcome record (the body) to the flow's outcome topic, keyed like "
+                        + "the input")
                 .errorHandler(noErrorHandler())
                 // Sized against the producer's limit: a record Kafka would refuse is dead-lettered instead.
-                .process(outcomes::toCreatedRecord).id("build-created-record")
-                .to("kafka:{{bridge.topic.created}}").id("send-created")
-                .process(outcomes::logCreated).id("log-created");
+                .process(outcomes::toOutcomeRecord).id("build-outcome-record")
+                .toD(outcomeTopic).id("send-outcome")
+                .process(metrics::outcomePublished).id("count-outcome")
+                .process(outcomes::logOutcome).id("log-outcome");
 
         from(DEAD_LETTER)
                 .routeId("dead-letter")
@@ -35,13 +44,14 @@ public class OutcomeRoutes extends RouteBuilder {
                 // Sized against the producer's limit: what does not fit is left out, and named in a header.
                 .process(outcomes::toDeadLetterRecord).id("build-dead-letter-record")
                 .doTry()
-                    .to("kafka:{{bridge.topic.dead-letter}}").id("send-dead-letter")
+                    .toD(deadLetterTopic).id("send-dead-letter")
                 .doCatch(RecordTooLargeException.class, RecordBatchTooLargeException.class,
                         InvalidRecordException.class)
                     // The topic takes less than the producer (max.message.bytes): send what must be carried.
                     .process(outcomes::trimDeadLetter).id("trim-dead-letter")
-                    .to("kafka:{{bridge.topic.dead-letter}}").id("send-trimmed-dead-letter")
+                    .toD(deadLetterTopic).id("send-trimmed-dead-letter")
                 .end()
+                .process(metrics::deadLettered).id("count-dead-letter")
                 .process(outcomes::logDeadLettered).id("log-dead-lettered");
     }
 }

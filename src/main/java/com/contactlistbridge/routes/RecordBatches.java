@@ -99,7 +99,7 @@ public class RecordBatches implements AggregationStrategy {
         Duration startWindow = Duration.ofMillis((pollInterval != null ? pollInterval : 300_000) / 2);
         batchExchange.setProperty(BATCH, new RecordBatch(positions, consumer, commitTimeout, startWindow,
                 "earliest".equalsIgnoreCase(configuration.getAutoOffsetReset())));
-        metrics.consumed(records.size());
+        metrics.consumed(batchExchange.getProperty(ConsumeTopicTemplate.FLOW, String.class), records.size());
         batchExchange.getMessage().setBody(messages);
     }
 

@@ -52,11 +52,23 @@ class BridgeSettingsTest {
             Map.entry("bridge.dead-letter.max-value-bytes", "BRIDGE_DEAD_LETTER_MAX_VALUE_BYTES"),
             Map.entry("bridge.max-in-flight", "BRIDGE_MAX_IN_FLIGHT"),
             Map.entry("kore.rate-limit.headroom-percent", "KORE_RATE_LIMIT_HEADROOM_PERCENT"),
-            Map.entry("bridge.retry.max-rate-limit-waits", "BRIDGE_RETRY_MAX_RATE_LIMIT_WAITS"));
+            Map.entry("bridge.retry.max-rate-limit-waits", "BRIDGE_RETRY_MAX_RATE_LIMIT_WAITS"),
+            Map.entry("bridge.add-contacts.topic.requests", "BRIDGE_ADD_CONTACTS_TOPIC_REQUESTS"),
+            Map.entry("bridge.add-contacts.topic.done", "BRIDGE_ADD_CONTACTS_TOPIC_DONE"),
+            Map.entry("bridge.add-contacts.topic.dead-letter", "BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER"),
+            Map.entry("bridge.add-contacts.chunk-size", "BRIDGE_ADD_CONTACTS_CHUNK_SIZE"),
+            Map.entry("bridge.add-contacts.max-contacts", "BRIDGE_ADD_CONTACTS_MAX_CONTACTS"),
+            Map.entry("bridge.add-contacts.path", "BRIDGE_ADD_CONTACTS_PATH"));
 
     private static Map<String, String> validSettings() {
         Map<String, String> settings = new HashMap<>();
         settings.put("kafka.brokers", "kafka-1:9092,kafka-2:9092");
+        settings.put("bridge.add-contacts.topic.requests", "contact-list.add-contacts");
+        settings.put("bridge.add-contacts.topic.done", "contact-list.add-contacts.done");
+        settings.put("bridge.add-contacts.topic.dead-letter", "contact-list.add-contacts.dlq");
+        settings.put("bridge.add-contacts.chunk-size", "100");
+        settings.put("bridge.add-contacts.max-contacts", "10000");
+        settings.put("bridge.add-contacts.path", "/api/1.1/public/{{kore.stream-id}}/campaign/contactList/addContacts");
         settings.put("bridge.topic.requests", "contact-list.create");
         settings.put("bridge.topic.created", "contact-list.created");
         settings.put("bridge.topic.dead-letter", "contact-list.create.dlq");
@@ -136,16 +148,24 @@ class BridgeSettingsTest {
     }
 
     @Test
-    void createContactListUrlIsTheV2EndpointForStreamAndAccount() {
-        assertThat(load(validSettings()).createContactListUrl()).isEqualTo("https://platform.kore.ai/campaign/api/v2/"
-                + "public/st-0603182c-7ffb-53c3-b307-47ca14b00001/campaign/contactList/createContactList"
-                + "?accountId=67777ce93e25326494e00001");
+    void addContactsTopicsMustDifferFromEachOtherAndFromTheOtherTopics() {
+        assertThat(invalid(with("bridge.add-contacts.topic.done", "contact-list.created")).problems())
+                .containsExactly("bridge.add-contacts.topic.done (env BRIDGE_ADD_CONTACTS_TOPIC_DONE) must differ from "
+                        + "bridge.topic.created (both are 'contact-list.created')");
+        assertThat(invalid(with("bridge.add-contacts.topic.dead-letter", "contact-list.add-contacts")).problems())
+                .containsExactly("bridge.add-contacts.topic.dead-letter (env BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER) "
+                        + "must differ from bridge.add-contacts.topic.requests (both are 'contact-list.add-contacts')");
     }
 
     @Test
-    void createContactListUrlDropsTrailingSlashesOfTheBaseUrl() {
-        assertThat(load(with("kore.base-url", "http://localhost:8089//")).createContactListUrl())
-                .startsWith("http://localhost:8089/campaign/api/v2/public/");
+    void koreRootUrlIsTheBaseUrl() {
+        assertThat(load(validSettings()).koreRootUrl()).isEqualTo("https://platform.kore.ai");
+    }
+
+    @Test
+    void koreRootUrlDropsTrailingSlashesOfTheBaseUrl() {
+        assertThat(load(with("kore.base-url", "http://localhost:8089//")).koreRootUrl())
+                .isEqualTo("http://localhost:8089");
     }
 
     @Test

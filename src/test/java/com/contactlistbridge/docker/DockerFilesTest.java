@@ -191,7 +191,10 @@ class DockerFilesTest {
             created.add(topic.group(1));
         }
         Set<String> expected = new TreeSet<>(List.of(effectiveBridgeSetting("bridge.topic.requests"),
-                effectiveBridgeSetting("bridge.topic.created"), effectiveBridgeSetting("bridge.topic.dead-letter")));
+                effectiveBridgeSetting("bridge.topic.created"), effectiveBridgeSetting("bridge.topic.dead-letter"),
+                effectiveBridgeSetting("bridge.add-contacts.topic.requests"),
+                effectiveBridgeSetting("bridge.add-contacts.topic.done"),
+                effectiveBridgeSetting("bridge.add-contacts.topic.dead-letter")));
         assertThat(created).isEqualTo(expected);
         // With auto-creation on, a topic missing above would appear silently on first use instead of failing.
         assertThat(environment("kafka")).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import com.contactlistbridge.routes.ConsumerRoutes;
+
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
@@ -71,7 +71,7 @@ class DeliveryGuaranteesTest {
         String prefix = "delivery-dlq";
         KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created");
         bridge = RunningBridge.start(settings(prefix));
-        NotifyBuilder failedTwice = new NotifyBuilder(bridge.context()).fromRoute(ConsumerRoutes.ROUTE_ID)
+        NotifyBuilder failedTwice = new NotifyBuilder(bridge.context()).fromRoute("consume-requests")
                 .whenFailed(2).create();
 
         byte[] invalid = "{\"eventId\":\"crm-d1\",\"name\":42}".getBytes(StandardCharsets.UTF_8);
@@ -113,7 +113,7 @@ class DeliveryGuaranteesTest {
         KafkaTestClient.awaitRecords(brokers, prefix + ".created", 3, WAIT);
 
         // An invalid event whose dead letter cannot be stored yet: consumed, but never committed.
-        NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute(ConsumerRoutes.ROUTE_ID).whenFailed(1)
+        NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute("consume-requests").whenFailed(1)
                 .create();
         KafkaTestClient.send(brokers, prefix + ".create", "crm-r4", "not json");
         assertThat(failed.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();

@@ -117,11 +117,12 @@ class OperationsTest {
 
         await().atMost(WAIT).untilAsserted(() -> {
             String metrics = body("/observe/metrics");
-            assertThat(metric(metrics, "bridge_events_consumed_total")).isEqualTo(7);
+            assertThat(metric(metrics, "bridge_events_consumed_total{flow=\"create-contact-list\"}")).isEqualTo(7);
             assertThat(metric(metrics, "bridge_created_lists_total")).isEqualTo(4);
-            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"INVALID_EVENT\"}")).isEqualTo(2);
-            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"REJECTED\"}")).isEqualTo(1);
-            assertThat(metric(metrics, "bridge_dead_letters_total{reason=\"UNAVAILABLE\"}")).isZero();
+            assertThat(metric(metrics, "bridge_outcomes_total{flow=\"create-contact-list\"}")).isEqualTo(4);
+            assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"INVALID_EVENT\"}")).isEqualTo(2);
+            assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"REJECTED\"}")).isEqualTo(1);
+            assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"UNAVAILABLE\"}")).isZero();
             assertThat(metric(metrics, "bridge_kore_retries_total")).isEqualTo(1);
             assertThat(metric(metrics, "bridge_kore_call_duration_seconds_count{status_class=\"2xx\"}")).isEqualTo(4);
             assertThat(metric(metrics, "bridge_kore_call_duration_seconds_count{status_class=\"4xx\"}")).isEqualTo(1);

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CreateContactListRouteTest extends CamelMainTestSupport {
 
-    private static final String EVENTS = "direct:events";
+    private static final String EVENTS = "direct:create-contact-list";
     private static final String CREATED = "mock:kafka:route.created";
     private static final String DEAD_LETTER = "mock:kafka:route.dlq";
 
@@ -65,20 +65,19 @@ class CreateContactListRouteTest extends CamelMainTestSupport {
 
     private void adviseAndStart(boolean deadLetterPublishFails) throws Exception {
         // The Kafka consumer route is not part of this test: events go straight into the business flow.
-        AdviceWith.adviceWith(context, ConsumerRoutes.ROUTE_ID, route -> route.replaceFromWith("direct:no-kafka"));
-        AdviceWith.adviceWith(context, "create-contact-list", route -> {
-            route.replaceFromWith(EVENTS);
-            route.mockEndpointsAndSkip("kafka:*");
-        });
-        AdviceWith.adviceWith(context, "kore-call", route -> route.weaveById("post-create-contact-list")
+        AdviceWith.adviceWith(context, "consume-requests", route -> route.replaceFromWith("direct:no-kafka"));
+        AdviceWith.adviceWith(context, "kore-create-contact-list", route -> route.weaveByToUri("http*")
                 .replace().process(this::answer));
-        AdviceWith.adviceWith(context, "publish-created", route -> route.mockEndpointsAndSkip("kafka:*"));
+        // Kafka replaced by mock endpoints named after the topic the route chose (the flow's, from its consumer).
+        AdviceWith.adviceWith(context, "publish-outcome", route -> route.weaveById("send-outcome").replace()
+                .toD("mock:kafka:${exchangeProperty.bridgeOutcomeTopic}"));
         AdviceWith.adviceWith(context, "dead-letter", route -> {
             if (deadLetterPublishFails) {
                 route.weaveById("send-dead-letter").replace()
                         .throwException(new KafkaException("dead-letter topic unavailable"));
             } else {
-                route.mockEndpointsAndSkip("kafka:*");
+                route.weaveById("send-dead-letter").replace()
+                        .toD("mock:kafka:${exchangeProperty.bridgeDeadLetterTopic}");
             }
         });
         context.start();
@@ -102,6 +101,10 @@ class CreateContactListRouteTest extends CamelMainTestSupport {
             exchange.getMessage().setHeader(KafkaConstants.TOPIC, "route.create");
             exchange.getMessage().setHeader(KafkaConstants.PARTITION, 0);
             exchange.getMessage().setHeader(KafkaConstants.OFFSET, 7L);
+            // What the flow's consume-topic block sets on every event.
+            exchange.setProperty("bridgeFlow", "create-contact-list");
+            exchange.setProperty("bridgeOutcomeTopic", "route.created");
+            exchange.setProperty("bridgeDeadLetterTopic", "route.dlq");
         });
     }
 
@@ -122,7 +125,9 @@ class CreateContactListRouteTest extends CamelMainTestSupport {
         String body = new String(created.getExchanges().get(0).getMessage().getBody(byte[].class),
                 StandardCharsets.UTF_8);
         assertThat(body).contains("\"eventId\":\"crm-r1\"").contains("\"contactListId\":\"cl-route-1\"");
-        assertThat(httpHeadersSeen.get(0)).containsKeys("auth", "iid", "accountId", Exchange.HTTP_METHOD)
+        assertThat(httpHeadersSeen.get(0)).containsKeys("auth", "iid", "accountId")
+                .containsEntry(Exchange.HTTP_PATH,
+                        "/campaign/api/v2/public/st-test-stream/campaign/contactList/createContactList")
                 .doesNotContainKeys("x-crm-trace", Exchange.HTTP_URI, KafkaConstants.KEY);
         assertThat(created.getExchanges().get(0).getMessage().getHeaders()).doesNotContainKey("auth");
     }

@@ -34,6 +34,9 @@ public final class RunningBridge implements AutoCloseable {
         settings.put("bridge.topic.dead-letter", topicPrefix + ".dlq");
         settings.put("bridge.consumer-group", topicPrefix + "-bridge");
         settings.put("bridge.topic.processed", topicPrefix + ".processed");
+        settings.put("bridge.add-contacts.topic.requests", topicPrefix + ".add-contacts");
+        settings.put("bridge.add-contacts.topic.done", topicPrefix + ".add-contacts.done");
+        settings.put("bridge.add-contacts.topic.dead-letter", topicPrefix + ".add-contacts.dlq");
         settings.put("bridge.retry.initial-delay-ms", "50");
         settings.put("bridge.retry.max-delay-ms", "200");
         settings.put("kore.http.response-timeout-ms", "2000");
