@@ -43,9 +43,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DemoRunner {
 
     public static final Path EXAMPLES = Path.of("examples", "events");
+    /** Sample events of the add-contacts flow, published once the lists exist. */
+    public static final Path ADD_CONTACTS_EXAMPLES = Path.of("examples", "add-contacts");
     private static final String REQUESTS = "contact-list.create";
     private static final String CREATED = "contact-list.created";
     private static final String DEAD_LETTER = "contact-list.create.dlq";
+    private static final String ADD_CONTACTS = "contact-list.add-contacts";
+    private static final String CONTACTS_DONE = "contact-list.add-contacts.done";
+    private static final String ADD_CONTACTS_DEAD_LETTER = "contact-list.add-contacts.dlq";
     private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(60);
 
     private final PrintStream out;
@@ -69,13 +74,14 @@ public final class DemoRunner {
     }
 
     private int runDemo() throws Exception {
-        List<Path> samples = samples();
+        List<Path> samples = samples(EXAMPLES);
+        List<Path> contactSamples = samples(ADD_CONTACTS_EXAMPLES);
         long started = System.nanoTime();
         say("starting an in-process Kafka broker (KRaft, single node, data in a temp dir)...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false);
              KoreSandbox sandbox = new KoreSandbox(SandboxSettings.demo(0, SandboxSettings.DEFAULT_REQUESTS_PER_MINUTE))
                      .start()) {
-            broker.createTopics(3, REQUESTS, CREATED, DEAD_LETTER);
+            broker.createTopics(3, REQUESTS, CREATED, DEAD_LETTER, ADD_CONTACTS, CONTACTS_DONE, ADD_CONTACTS_DEAD_LETTER);
             say("Kafka broker at " + broker.bootstrapServers() + "; Kore.ai SANDBOX (not Kore.ai) at "
                     + sandbox.baseUrl());
             int managementPort = freePort();
@@ -84,8 +90,12 @@ public final class DemoRunner {
                     .forEach(bridge::addOverrideProperty);
             bridge.start();
             try {
-                publish(broker.bootstrapServers(), samples);
-                int failures = printOutcomes(broker.bootstrapServers(), samples.size(), started);
+                publish(broker.bootstrapServers(), REQUESTS, samples);
+                int failures = printOutcomes(broker.bootstrapServers(), samples.size(), started, CREATED, DEAD_LETTER);
+                // Second flow: contacts for the lists just created (routes/add-contacts.camel.yaml).
+                publish(broker.bootstrapServers(), ADD_CONTACTS, contactSamples);
+                failures += printOutcomes(broker.bootstrapServers(), contactSamples.size(), started, CONTACTS_DONE,
+                        ADD_CONTACTS_DEAD_LETTER);
                 if (keepRunning) {
                     say("health: http://127.0.0.1:" + managementPort + "/observe/health, metrics: http://127.0.0.1:"
                             + managementPort + "/observe/metrics");
@@ -112,6 +122,9 @@ public final class DemoRunner {
         settings.put("bridge.topic.requests", REQUESTS);
         settings.put("bridge.topic.created", CREATED);
         settings.put("bridge.topic.dead-letter", DEAD_LETTER);
+        settings.put("bridge.add-contacts.topic.requests", ADD_CONTACTS);
+        settings.put("bridge.add-contacts.topic.done", CONTACTS_DONE);
+        settings.put("bridge.add-contacts.topic.dead-letter", ADD_CONTACTS_DEAD_LETTER);
         settings.put("camel.component.kafka.poll-timeout-ms", "500");
         settings.put("camel.management.port", String.valueOf(managementPort));
         return settings;
@@ -124,17 +137,17 @@ public final class DemoRunner {
         }
     }
 
-    private List<Path> samples() throws IOException {
-        if (!Files.isDirectory(EXAMPLES)) {
-            throw new IllegalStateException("sample events not found at " + EXAMPLES.toAbsolutePath()
+    private static List<Path> samples(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalStateException("sample events not found at " + folder.toAbsolutePath()
                     + ": run the demo from the project directory");
         }
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
+        try (Stream<Path> files = Files.list(folder)) {
             return files.filter(Files::isRegularFile).sorted().toList();
         }
     }
 
-    private void publish(String brokers, List<Path> samples) throws Exception {
+    private void publish(String brokers, String topic, List<Path> samples) throws Exception {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -142,10 +155,11 @@ public final class DemoRunner {
                 new ByteArraySerializer())) {
             for (Path sample : samples) {
                 byte[] key = keyOf(sample).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(REQUESTS, key, Files.readAllBytes(sample))).get();
+                producer.send(new ProducerRecord<>(topic, key, Files.readAllBytes(sample))).get();
             }
         }
-        say("published " + samples.size() + " sample events from " + EXAMPLES + " to " + REQUESTS);
+        say("published " + samples.size() + " sample events from "
+                + (samples.isEmpty() ? "" : samples.get(0).getParent()) + " to " + topic);
     }
 
     /** The record key of a sample: its file name without extension. */
@@ -155,7 +169,7 @@ public final class DemoRunner {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    private int printOutcomes(String brokers, int expected, long started) {
+    private int printOutcomes(String brokers, int expected, long started, String outcomeTopic, String deadLetterTopic) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -165,16 +179,16 @@ public final class DemoRunner {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(CREATED, DEAD_LETTER)) {
+            for (String topic : List.of(outcomeTopic, deadLetterTopic)) {
                 consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (created + total(deadLettered) < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.topic().equals(CREATED)) {
+                    if (record.topic().equals(outcomeTopic)) {
                         created++;
-                        printCreated(record);
+                        printOutcome(record);
                     } else {
                         String reason = header(record, OutcomeRecords.REASON);
                         deadLettered.merge(reason, 1, Integer::sum);
@@ -185,25 +199,32 @@ public final class DemoRunner {
             }
         }
         int missing = expected - created - total(deadLettered);
-        say(String.format("summary: %d events, %d created, %d dead-lettered %s, %d without outcome, %.1f s",
-                expected, created, total(deadLettered), deadLettered, missing,
+        say(String.format("summary: %d events, %d %s, %d dead-lettered %s, %d without outcome, %.1f s",
+                expected, created, outcomeTopic.equals(CREATED) ? "created" : "done", total(deadLettered), deadLettered, missing,
                 (System.nanoTime() - started) / 1e9));
         return missing;
     }
 
-    private void printCreated(ConsumerRecord<byte[], byte[]> record) {
+    private void printOutcome(ConsumerRecord<byte[], byte[]> record) {
         try {
             JsonNode value = json.readTree(record.value());
-            say("CREATED     " + value.path("eventId").asText() + " -> " + value.path("contactListId").asText()
-                    + " (\"" + value.path("name").asText() + "\")");
+            if (value.has("contactListId")) {
+                say("CREATED     " + value.path("eventId").asText() + " -> " + value.path("contactListId").asText()
+                        + " (\"" + value.path("name").asText() + "\")");
+            } else {
+                say("CONTACTS    " + value.path("eventId").asText() + " -> " + value.path("contacts").asInt()
+                        + " contact(s) " + value.path("status").asText() + " for \"" + value.path("listName").asText()
+                        + "\"");
+            }
         } catch (IOException e) {
             say("CREATED     (unreadable created record: " + e.getMessage() + ")");
         }
     }
 
     private void waitForCtrlC(String brokers) throws InterruptedException {
-        say("keep-running: Kafka at " + brokers + "; produce events to " + REQUESTS + ", outcomes go to " + CREATED
-                + " and " + DEAD_LETTER + ". Press Ctrl+C to stop.");
+        say("keep-running: Kafka at " + brokers + "; produce events to " + REQUESTS + " (outcomes: " + CREATED
+                + ", " + DEAD_LETTER + ") or " + ADD_CONTACTS + " (outcomes: " + CONTACTS_DONE + ", "
+                + ADD_CONTACTS_DEAD_LETTER + "). Press Ctrl+C to stop.");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();

@@ -54,7 +54,7 @@ public class AddContactsRequestMapper {
     }
 
     /** Validates the mapped variables and prepares the chunks (variables koreChunks and chunkCount). */
-    @FlowContract(variables = {LIST_NAME, CONTACTS}, setsVariables = {CHUNKS, CHUNK_COUNT})
+    @FlowContract(variables = {LIST_NAME, CONTACTS}, setsVariables = {CHUNKS, CHUNK_COUNT, ANSWERS})
     public void toChunks(Exchange exchange) throws InvalidEventException {
         eventIdResolver.resolve(exchange);
         List<Map<String, Object>> chunks = chunks(exchange.getVariable(LIST_NAME), exchange.getVariable(CONTACTS));

@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code POST /campaign/api/v2/public/{streamId}/campaign/contactList/createContactList?accountId=..}</li>
  *   <li>{@code GET|POST /campaign/api/v2/public/{streamId}/campaign/contactList/getAllListDetails?accountId=..&type=call}
  *       (the lists created so far, in creation order)</li>
+ *   <li>{@code POST /api/1.1/public/{streamId}/campaign/contactList/addContacts?accountId=..} (contacts for a list
+ *       created here, answered "Contacts queued for addition.")</li>
  * </ul>
  *
  * <p>Checks, in this order; every refusal uses Kore.ai's envelope {@code {"errors":[{"msg":"...","code":...}]}}:
@@ -96,6 +98,12 @@ public final class KoreSandbox implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KoreSandbox.class);
     private static final String API_PREFIX = "/campaign/api/v2/public/";
+    /** Add Contacts lives under Kore's v1.1 public API. */
+    private static final String ADD_CONTACTS_PREFIX = "/api/1.1/public/";
+    /** Kore.ai's answer to Add Contacts (newer page): the contacts are queued, not added yet. */
+    public static final String CONTACTS_QUEUED_MESSAGE = "Contacts queued for addition.";
+    /** Most contacts the sandbox takes in one Add Contacts call (Kore.ai documents none). */
+    public static final int MAX_CONTACTS_PER_CALL = 1000;
     private static final String CONTACT_LIST_SEGMENT = "/campaign/contactList/";
     private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
     private static final DateTimeFormatter ISO_MILLIS =
@@ -106,7 +114,9 @@ public final class KoreSandbox implements AutoCloseable {
 
     private enum Operation {
         CREATE("createContactList", List.of("POST")),
-        LIST_ALL("getAllListDetails", List.of("GET", "POST"));
+        LIST_ALL("getAllListDetails", List.of("GET", "POST")),
+        /** Add Contacts, under the v1.1 prefix (newer page: stream id and accountId query). */
+        ADD_CONTACTS("addContacts", List.of("POST"));
 
         private final String pathSuffix;
         private final List<String> methods;
@@ -388,10 +398,24 @@ public final class KoreSandbox implements AutoCloseable {
             throw new SandboxRejection(429, 429, RATE_LIMIT_MESSAGE,
                     Map.of("Retry-After", Long.toString(retryAfter.getAsLong())));
         }
-        return operation == Operation.CREATE ? create(exchange) : listAll(query);
+        return switch (operation) {
+            case CREATE -> create(exchange);
+            case LIST_ALL -> listAll(query);
+            case ADD_CONTACTS -> addContacts(exchange);
+        };
     }
 
     private Operation resolve(String path) throws SandboxRejection {
+        if (path != null && path.startsWith(ADD_CONTACTS_PREFIX)) {
+            String rest = path.substring(ADD_CONTACTS_PREFIX.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(slash).equals(CONTACT_LIST_SEGMENT + Operation.ADD_CONTACTS.pathSuffix)) {
+                if (!rest.substring(0, slash).equals(settings.streamId())) {
+                    throw SandboxRejection.of(404, "No bot or stream with this streamId");
+                }
+                return Operation.ADD_CONTACTS;
+            }
+        }
         if (path != null && path.startsWith(API_PREFIX)) {
             String rest = path.substring(API_PREFIX.length());
             int slash = rest.indexOf('/');
@@ -496,6 +520,37 @@ public final class KoreSandbox implements AutoCloseable {
         ArrayNode data = response.putArray("data");
         createdLists.forEach(data::add);
         return json(200, response, data.size() + " lists");
+    }
+
+    /**
+     * Add Contacts: {@code contact_list_name} must name a list created in this sandbox, {@code data} holds 1 to
+     * {@value #MAX_CONTACTS_PER_CALL} objects each with a {@code phoneNumber} of digits (an optional leading +).
+     */
+    private Outcome addContacts(HttpExchange exchange) throws SandboxRejection, IOException {
+        byte[] raw = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES * 16 + 1);
+        if (raw.length > MAX_BODY_BYTES * 16) {
+            throw SandboxRejection.of(413, "The request body must be at most " + MAX_BODY_BYTES * 16 + " bytes");
+        }
+        JsonNode body = parseObject(raw);
+        String listName = requiredText(body, "contact_list_name", MAX_NAME_LENGTH);
+        boolean known = createdLists.stream().anyMatch(list -> list.path("name").asText().equalsIgnoreCase(listName));
+        if (!known) {
+            throw SandboxRejection.of(400, "No contact list with this name");
+        }
+        JsonNode data = body.get("data");
+        if (data == null || !data.isArray() || data.isEmpty() || data.size() > MAX_CONTACTS_PER_CALL) {
+            throw SandboxRejection.of(400, "data must be an array of 1 to " + MAX_CONTACTS_PER_CALL + " contacts");
+        }
+        for (JsonNode contact : data) {
+            JsonNode phone = contact.get("phoneNumber");
+            if (phone == null || !phone.isTextual() || !phone.textValue().matches("\\+?[0-9]{6,15}")) {
+                throw SandboxRejection.of(400, "every contact needs a phoneNumber of 6 to 15 digits");
+            }
+        }
+        ObjectNode response = mapper.createObjectNode();
+        response.put("status", "success");
+        response.put("message", CONTACTS_QUEUED_MESSAGE);
+        return json(200, response, data.size() + " contacts queued for " + listName.length() + "-character list");
     }
 
     private JsonNode parseObject(byte[] body) throws SandboxRejection {

@@ -47,6 +47,11 @@ class DemoRunnerTest {
         assertThat(output).contains("summary: 12 events, 3 created, 9 dead-lettered {INVALID_EVENT=9}, "
                 + "0 without outcome");
         assertThat(output).contains("Kore.ai SANDBOX (not Kore.ai)");
+        // The second flow, against the lists just created in the sandbox.
+        assertThat(output).contains("CONTACTS    crm-0101 -> 3 contact(s) queued for \"Renewal Due 1- July 2025\"")
+                .containsPattern("DEAD-LETTER crm-bad-101 -> INVALID_EVENT: contacts\\[0]\\.phoneNumber")
+                .containsPattern("DEAD-LETTER crm-bad-102 -> INVALID_EVENT: contacts has 0 entries")
+                .contains("summary: 3 events, 1 done, 2 dead-lettered {INVALID_EVENT=2}, 0 without outcome");
     }
 
     /** The event id the bridge reports: eventId when the sample has a readable one, else the key (file name). */

@@ -120,6 +120,8 @@ class OperationsTest {
             assertThat(metric(metrics, "bridge_events_consumed_total{flow=\"create-contact-list\"}")).isEqualTo(7);
             assertThat(metric(metrics, "bridge_created_lists_total")).isEqualTo(4);
             assertThat(metric(metrics, "bridge_outcomes_total{flow=\"create-contact-list\"}")).isEqualTo(4);
+            assertThat(metric(metrics, "bridge_outcomes_total{flow=\"add-contacts\"}")).isZero();
+            assertThat(metric(metrics, "bridge_events_consumed_total{flow=\"add-contacts\"}")).isZero();
             assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"INVALID_EVENT\"}")).isEqualTo(2);
             assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"REJECTED\"}")).isEqualTo(1);
             assertThat(metric(metrics, "bridge_dead_letters_total{flow=\"create-contact-list\",reason=\"UNAVAILABLE\"}")).isZero();

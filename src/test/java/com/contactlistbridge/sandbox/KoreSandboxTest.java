@@ -76,6 +76,27 @@ class KoreSandboxTest {
     // ---------------------------------------------------------------- success
 
     @Test
+    void addContactsQueuesContactsForAListCreatedBeforeAndRefusesOthers() throws Exception {
+        assertThat(create(sandbox, validHeaders(CLOCK), body("Add Contacts Target", "d")).statusCode()).isEqualTo(200);
+        HttpRequest.Builder add = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/api/1.1/public/" + STREAM_ID
+                + "/campaign/contactList/addContacts?accountId=" + ACCOUNT_ID));
+
+        HttpResponse<String> queued = send(add.copy().POST(HttpRequest.BodyPublishers.ofString(
+                "{\"contact_list_name\":\"add contacts target\",\"data\":[{\"phoneNumber\":\"9122333445566\"}]}")),
+                validHeaders(CLOCK));
+        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(200);
+        assertThat(JSON.readTree(queued.body()).path("message").asText()).isEqualTo(KoreSandbox.CONTACTS_QUEUED_MESSAGE);
+
+        assertError(send(add.copy().POST(HttpRequest.BodyPublishers.ofString(
+                "{\"contact_list_name\":\"No Such List\",\"data\":[{\"phoneNumber\":\"9122333445566\"}]}")),
+                validHeaders(CLOCK)), 400, 400, "No contact list with this name");
+        assertError(send(add.copy().POST(HttpRequest.BodyPublishers.ofString(
+                "{\"contact_list_name\":\"Add Contacts Target\",\"data\":[{\"phoneNumber\":\"12-34\"}]}")),
+                validHeaders(CLOCK)), 400, 400, "phoneNumber");
+        assertError(send(add.copy().POST(HttpRequest.BodyPublishers.ofString("{}")), Map.of()), 401, 4002, "");
+    }
+
+    @Test
     void createsListWithTheDocumentedResponseShape() throws Exception {
         HttpResponse<String> response = create(sandbox, validHeaders(CLOCK), body("Renewal Due 1- July 2025", "Customers renewing in July"));
 
