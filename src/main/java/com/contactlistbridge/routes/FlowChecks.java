@@ -48,7 +48,7 @@ public final class FlowChecks {
             }
             String flowName = String.valueOf(parameters(consumer).get("flow"));
             RouteDefinition flow = routeFrom(routes, "direct:" + flowName);
-            String where = location(consumer) + " (route " + consumer.getRouteId() + ")";
+            String where = location(consumer, "route");
             if (flow == null) {
                 problems.add(where + ": consume-topic feeds the flow '" + flowName + "', but no route starts with "
                         + "direct:" + flowName);
@@ -63,7 +63,7 @@ public final class FlowChecks {
 
     private static void checkFlow(CamelContext context, List<RouteDefinition> routes, RouteDefinition flow,
                                   List<String> problems) {
-        String where = location(flow) + " (flow " + flow.getRouteId() + ")";
+        String where = location(flow, "flow");
         if (flow.getRouteConfigurationId() != null
                 || !(flow.getErrorHandlerFactory() instanceof DeadLetterChannelDefinition dlc)
                 || !OutcomeRoutes.DEAD_LETTER.equals(dlc.getDeadLetterUri())) {
@@ -162,6 +162,7 @@ public final class FlowChecks {
         return line > 0 && file > 0 ? where.substring(0, file) + ":" + line + where.substring(file) : where;
     }
 
+
     private static RouteDefinition routeFrom(List<RouteDefinition> routes, String uri) {
         for (RouteDefinition route : routes) {
             String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
@@ -189,10 +190,12 @@ public final class FlowChecks {
         return out.toString();
     }
 
-    private static String location(RouteDefinition route) {
+    /** "file (flow id)" when Camel knows the route's file, else "flow id". */
+    private static String location(RouteDefinition route, String kind) {
+        String named = kind + " " + route.getRouteId();
         if (route.getResource() != null && route.getResource().getLocation() != null) {
-            return route.getResource().getLocation();
+            return route.getResource().getLocation() + " (" + named + ")";
         }
-        return "route " + route.getRouteId();
+        return named;
     }
 }
