@@ -167,6 +167,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextInitializing(CamelContext initializing) {
+                // The flows of routes/ are in the model now and no route is created yet: a broken flow, or a setting
+                // a flow names that does not exist, stops the start here.
+                FlowChecks.verify(initializing);
                 // camel-main has applied camel.component.kafka.* (file, -D, placeholders) by now; routes not started.
                 kafkaClients.read().logUse(ROUTE_CLIENTS);
                 kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
@@ -176,12 +179,6 @@ public class BridgeConfiguration implements CamelConfiguration {
                     // Loads while the routes start; the service's start waits for it before routes consume.
                     store.prepare();
                 }
-            }
-
-            @Override
-            public void onContextInitialized(CamelContext initialized) {
-                // The flows of routes/ are in the model now and nothing runs yet: a broken flow stops the start here.
-                FlowChecks.verify(initialized);
             }
 
             @Override

@@ -42,6 +42,7 @@ public final class FlowChecks {
     public static void verify(CamelContext context) {
         List<RouteDefinition> routes = ((ModelCamelContext) context).getRouteDefinitions();
         List<String> problems = new ArrayList<>();
+        checkSettings(context, routes, problems);
         for (RouteDefinition consumer : routes) {
             if (!ConsumeTopicTemplate.GROUP.equals(consumer.getGroup())) {
                 continue;
@@ -58,6 +59,26 @@ public final class FlowChecks {
         }
         if (!problems.isEmpty()) {
             throw InvalidSettingsException.ofFlows(problems);
+        }
+    }
+
+    /** Every setting a block's parameters name ({{key}}) exists: else the start would fail deep in Camel. */
+    private static void checkSettings(CamelContext context, List<RouteDefinition> routes, List<String> problems) {
+        Set<String> reported = new LinkedHashSet<>();
+        for (RouteDefinition route : routes) {
+            parameters(route).forEach((name, value) -> {
+                Matcher matcher = PLACEHOLDER.matcher(String.valueOf(value));
+                while (matcher.find()) {
+                    String key = matcher.group(1);
+                    int colon = key.indexOf(':');
+                    boolean withDefault = colon > 0 && !key.startsWith("env:") && !key.startsWith("sys:");
+                    if (!withDefault && context.getPropertiesComponent().resolveProperty(key).isEmpty()
+                            && reported.add(key)) {
+                        problems.add(key + " (env " + com.contactlistbridge.config.BridgeSettings.envName(key)
+                                + ") is missing: " + location(route, "route") + " uses it for " + name);
+                    }
+                }
+            });
         }
     }
 

@@ -106,6 +106,18 @@ class FlowFilesTest {
                 .hasMessageContaining("has {contactListId} in its path: set the variable contactListId before it");
     }
 
+    @Test
+    void aSettingAFlowNamesThatDoesNotExistIsReportedWithItsEnvironmentVariable() throws Exception {
+        String yaml = Files.readString(CREATE).replace("{{bridge.topic.dead-letter}}",
+                "{{bridge.create-contact-list.topic.dead-letter}}");
+        Files.writeString(temp.resolve("create-contact-list.camel.yaml"), yaml);
+
+        assertThatThrownBy(() -> load("file:" + temp + "/*.camel.yaml").close())
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("bridge.create-contact-list.topic.dead-letter (env "
+                        + "BRIDGE_CREATE_CONTACT_LIST_TOPIC_DEAD_LETTER) is missing: route consume-requests uses it");
+    }
+
     private static String messages(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
