@@ -119,11 +119,50 @@ class KoreOutageTest {
                 matchingJsonPath("$.name", equalTo("Poison"))))).hasSize(6);
     }
 
+    @Test
+    void anOutageOfAddContactsPausesOnlyThatFlowAndResumesWithoutResendingTheChunksSent() throws Exception {
+        String prefix = "outage-ac";
+        KafkaTestBroker.get().createTopics(1, prefix + ".add-contacts", prefix + ".add-contacts.done",
+                prefix + ".add-contacts.dlq");
+        String queued = "{\"status\":\"success\",\"message\":\"Contacts queued for addition.\"}";
+        kore.stubFor(post(urlPathMatching("/api/.*")).atPriority(10).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(queued)));
+        kore.stubFor(post(urlPathMatching("/api/.*")).atPriority(1).withRequestBody(
+                matchingJsonPath("$.data[0].phoneNumber", equalTo("4955500002")))
+                .willReturn(aResponse().withStatus(503).withBody("maintenance")));
+        Map<String, String> settings = settings(prefix, 100);
+        settings.put("bridge.add-contacts.chunk-size", "1");
+        bridge = RunningBridge.start(settings);
+        KafkaTestClient.send(brokers, prefix + ".add-contacts", "ac-o1", "{\"eventId\":\"ac-o1\",\"listName\":\"L\","
+                + "\"contacts\":[{\"phoneNumber\":\"4910000001\"},{\"phoneNumber\":\"4955500002\"}]}");
+
+        await().atMost(WAIT).until(() -> paused("consume-add-contacts") == 1.0);
+        assertThat(paused("consume-requests")).as("the other flow keeps consuming").isZero();
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".add-contacts.dlq", Duration.ZERO)).isEmpty();
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")).withRequestBody(
+                matchingJsonPath("$.data[0].phoneNumber", equalTo("4910000001"))))).hasSize(1);
+
+        kore.resetAll();
+        kore.stubFor(post(urlPathMatching("/api/.*")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(queued)));
+
+        KafkaTestClient.awaitRecords(brokers, prefix + ".add-contacts.done", 1, WAIT);
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")).withRequestBody(
+                matchingJsonPath("$.data[0].phoneNumber", equalTo("4910000001")))))
+                .as("the chunk sent before the pause is not sent again").isEmpty();
+        assertThat(kore.findAll(postRequestedFor(urlPathMatching(".*")))).hasSize(1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(paused("consume-add-contacts")).isZero());
+    }
+
     private double paused() throws Exception {
+        return paused("consume-requests");
+    }
+
+    private double paused(String route) throws Exception {
         String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(bridge.managementUrl() + "/observe/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
-        return scrape.lines().filter(l -> l.startsWith("bridge_consumption_paused{route=\"consume-requests\"}"))
+        return scrape.lines().filter(l -> l.startsWith("bridge_consumption_paused{route=\"" + route + "\"}"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
                 .orElseThrow(() -> new AssertionError("no bridge_consumption_paused series"));
     }
