@@ -28,9 +28,13 @@ public class ConsumeTopicTemplate extends RouteBuilder {
     /** Exchange property on each event: the flow's dead-letter topic (the error handler sends there). */
     public static final String DEAD_LETTER_TOPIC = "bridgeDeadLetterTopic";
 
+    /** Exchange property set by publish-outcome and dead-letter: the event has its outcome record. */
+    public static final String OUTCOME_PUBLISHED = "bridgeOutcomePublished";
+
     @Override
     public void configure() throws Exception {
         RecordBatches batches = getContext().getRegistry().findSingleByType(RecordBatches.class);
+        OutcomeRecords outcomes = getContext().getRegistry().findSingleByType(OutcomeRecords.class);
         EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
 
         routeTemplate(ID)
@@ -57,6 +61,13 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                     .filter(batches::admit).id("consume-{{flow}}.admit-event")
                         .doTry()
                             .to("direct:{{flow}}").id("consume-{{flow}}.run-flow")
+                            // Every record ends in exactly one outcome: a flow that returned without publishing one
+                            // (no publish-outcome step on its path) dead-letters the record rather than committing
+                            // it silently.
+                            .filter(exchangeProperty(OUTCOME_PUBLISHED).isNull()).id("consume-{{flow}}.no-outcome")
+                                .process(outcomes::withoutOutcome).id("consume-{{flow}}.flow-without-outcome")
+                                .to(OutcomeRoutes.DEAD_LETTER).id("consume-{{flow}}.dead-letter-without-outcome")
+                            .endDoTry()
                         .doCatch(Exception.class)
                             .process(batches::failed).id("consume-{{flow}}.event-without-outcome")
                         .doFinally()

@@ -192,6 +192,19 @@ public class OutcomeRecords {
     }
 
     /**
+     * A flow returned without publishing an outcome: the original record goes to the dead letter, as UNAVAILABLE
+     * naming the flow, so the record is neither committed without an outcome nor read again forever.
+     */
+    public void withoutOutcome(Exchange exchange) {
+        Message original = EventIdResolver.originalMessage(exchange);
+        exchange.getMessage().setBody(original.getBody());
+        exchange.getMessage().setHeaders(new java.util.HashMap<>(original.getHeaders()));
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("the flow "
+                + exchange.getProperty(ConsumeTopicTemplate.FLOW) + " ended without an outcome: every path of a flow "
+                + "ends with to: direct:publish-outcome"));
+    }
+
+    /**
      * Adds the contract's error headers to the original record (whose key, value and own headers stay as they were).
      *
      * @throws AbandonedOnShutdownException when a retryable failure meets a stopping bridge: the record is left

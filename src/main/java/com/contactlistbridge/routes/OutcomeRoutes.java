@@ -34,6 +34,7 @@ public class OutcomeRoutes extends RouteBuilder {
                 .process(outcomes::toOutcomeRecord).id("build-outcome-record")
                 .toD(outcomeTopic).id("send-outcome")
                 .process(metrics::outcomePublished).id("count-outcome")
+                .setProperty(ConsumeTopicTemplate.OUTCOME_PUBLISHED, constant(true)).id("outcome-published")
                 .process(outcomes::logOutcome).id("log-outcome");
 
         from(DEAD_LETTER)
@@ -52,6 +53,7 @@ public class OutcomeRoutes extends RouteBuilder {
                     .toD(deadLetterTopic).id("send-trimmed-dead-letter")
                 .end()
                 .process(metrics::deadLettered).id("count-dead-letter")
+                .setProperty(ConsumeTopicTemplate.OUTCOME_PUBLISHED, constant(true)).id("dead-letter-published")
                 .process(outcomes::logDeadLettered).id("log-dead-lettered");
     }
 }

@@ -107,8 +107,66 @@ class NewFlowWithoutJavaTest {
                     value: accepted
             """;
 
+    /** A flow with a path that ends without an outcome (the filter): the record is dead-lettered, not lost. */
+    private static final String FLOW_WITH_A_GAP = """
+            - templatedRoute:
+                routeTemplateRef: consume-topic
+                routeId: consume-gap
+                parameters:
+                  - name: flow
+                    value: gap
+                  - name: topic
+                    value: newflow.gap
+                  - name: outcomeTopic
+                    value: newflow.gap.done
+                  - name: deadLetterTopic
+                    value: newflow.gap.dlq
+            - route:
+                id: gap
+                from:
+                  uri: direct:gap
+                  steps:
+                    - bean:
+                        id: parse-gap-event
+                        ref: crmEventParser
+                        method: parse
+                    - filter:
+                        id: only-wanted
+                        expression:
+                          simple:
+                            expression: "${body[wanted]} == true"
+                        steps:
+                          - to:
+                              id: publish-gap
+                              uri: direct:publish-outcome
+            """;
+
     @TempDir
     Path routes;
+
+    @Test
+    void aRecordWhoseFlowEndsWithoutAnOutcomeIsDeadLetteredNotLost() throws Exception {
+        Files.writeString(routes.resolve("gap.camel.yaml"), FLOW_WITH_A_GAP);
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        KafkaTestBroker.get().createTopics(1, "newflow.gap", "newflow.gap.done", "newflow.gap.dlq");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, "http://127.0.0.1:1", "newflow-gap");
+        settings.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+        try (RunningBridge bridge = RunningBridge.start(settings)) {
+            String unwanted = "{\"eventId\":\"gap-1\",\"wanted\":false}";
+            KafkaTestClient.send(brokers, "newflow.gap", "gap-1", unwanted);
+            KafkaTestClient.send(brokers, "newflow.gap", "gap-2", "{\"eventId\":\"gap-2\",\"wanted\":true}");
+
+            ConsumerRecord<byte[], byte[]> dead = KafkaTestClient.awaitRecords(brokers, "newflow.gap.dlq", 1, WAIT)
+                    .get(0);
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo(unwanted);
+            assertThat(KafkaTestClient.header(dead, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+            assertThat(KafkaTestClient.header(dead, "bridge.error.message")).contains("the flow gap ended without an "
+                    + "outcome");
+            assertThat(KafkaTestClient.awaitRecords(brokers, "newflow.gap.done", 1, WAIT)).hasSize(1);
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> KafkaTestClient.committedOffset(brokers,
+                    "newflow-gap-bridge", "newflow.gap", 0) == 2);
+        }
+    }
 
     @Test
     void aFlowWrittenAsOneYamlFilePublishesItsOutcomeAndItsDeadLetter() throws Exception {
