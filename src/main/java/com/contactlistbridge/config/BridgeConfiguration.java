@@ -19,6 +19,8 @@ import com.contactlistbridge.kore.SecretRedactor;
 import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.kore.ProcessedEvents;
 import com.contactlistbridge.ops.BridgeMetrics;
+import com.contactlistbridge.ops.DeadlockHealthCheck;
+import com.contactlistbridge.ops.HealthDetailsPolicy;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
 import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
@@ -142,7 +144,11 @@ public class BridgeConfiguration implements CamelConfiguration {
             }
         });
 
-        // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
+        // Health. Liveness: Camel's context check and the deadlock check, nothing outside the process. Readiness adds
+        // the routes, camel-kafka's consumer check, processed-events, and kafka-broker: camel-kafka's own consumer
+        // check stays UP without a broker, this one asks the cluster. Details and errors only when turned on.
+        registry.bind("healthDetailsPolicy", new HealthDetailsPolicy(settings.healthDetails()));
+        registry.bind("deadlockHealthCheck", new DeadlockHealthCheck());
         KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(
                 () -> kafkaClients.forClients(HEALTH_CLIENTS), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), clock);

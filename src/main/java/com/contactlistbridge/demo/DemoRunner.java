@@ -104,6 +104,8 @@ public final class DemoRunner {
         Map<String, String> settings = new TreeMap<>();
         settings.put("kafka.brokers", brokers);
         settings.put("kore.base-url", sandboxUrl);
+        // The sandbox answers plain http on loopback; nothing leaves the machine.
+        settings.put("kore.allow-plain-http", "true");
         settings.put("kore.stream-id", DemoCredentials.STREAM_ID);
         settings.put("kore.account-id", DemoCredentials.ACCOUNT_ID);
         settings.put("kore.iid", DemoCredentials.IID);
@@ -114,6 +116,7 @@ public final class DemoRunner {
         settings.put("bridge.topic.dead-letter", DEAD_LETTER);
         settings.put("camel.component.kafka.poll-timeout-ms", "500");
         settings.put("camel.management.port", String.valueOf(managementPort));
+        settings.put("management.host", "127.0.0.1");
         return settings;
     }
 
