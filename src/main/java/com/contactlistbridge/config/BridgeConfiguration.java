@@ -27,6 +27,7 @@ import com.contactlistbridge.ops.LogRedaction;
 import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.routes.EventLocks;
 import com.contactlistbridge.routes.RecordBatches;
+import com.contactlistbridge.routes.StaticGroupMembership;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
@@ -63,6 +64,9 @@ public class BridgeConfiguration implements CamelConfiguration {
     private static final String STORE_CLIENTS =
             "the processed-events store (contact-list-bridge-processed-reader/-writer)";
     private static final String HEALTH_CLIENTS = "the health check (contact-list-bridge-health)";
+    private static final String LEAVE_CLIENTS = "the consumer group leave at shutdown (contact-list-bridge-leave)";
+    /** How long a stopping bridge tries to take its consumers out of their groups. */
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
 
     @Override
     public void configure(CamelContext context) {
@@ -116,6 +120,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         // this method: the settings are read, and the bridge's own clients made, when the context initializes.
         KafkaClientSettings kafkaClients = KafkaClientSettings.of(context);
         registry.bind("kafkaClientSettings", kafkaClients);
+        StaticGroupMembership membership = new StaticGroupMembership(() -> kafkaClients.forClients(LEAVE_CLIENTS));
+        registry.bind("staticGroupMembership", membership);
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
@@ -171,6 +177,8 @@ public class BridgeConfiguration implements CamelConfiguration {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 kafkaHealth.close();
+                // The routes' consumers are closed; static members do not leave by themselves.
+                membership.leaveAll(LEAVE_TIMEOUT);
             }
         });
 
