@@ -144,7 +144,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(1,
                         settings.outagePauseMillis(), settings.outagePauseMillis(),
                         List.of(KoreUnavailableException.class));
-                breaker.setStateLoggingLevel(LoggingLevel.INFO);
+                // koreOutagePolicy logs each pause once; the breaker's state changes only at DEBUG.
+                breaker.setStateLoggingLevel(LoggingLevel.DEBUG);
                 metrics.watchCircuitBreaker(routeId, breaker);
                 return breaker;
             }
