@@ -55,6 +55,8 @@ public record BridgeSettings(
         int maxInFlight,
         int rateLimitHeadroomPercent,
         int maxRateLimitWaits,
+        boolean allowPlainHttp,
+        boolean healthDetails,
         String addContactsRequestsTopic,
         String addContactsDoneTopic,
         String addContactsDeadLetterTopic,
@@ -113,12 +115,15 @@ public record BridgeSettings(
                 (int) r.number("bridge.max-in-flight", 1, 1024),
                 (int) r.number("kore.rate-limit.headroom-percent", 0, 50),
                 (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000),
+                r.optionalBool("kore.allow-plain-http"),
+                r.optionalBool("management.health-details"),
                 r.required("bridge.add-contacts.topic.requests"),
                 r.required("bridge.add-contacts.topic.done"),
                 r.required("bridge.add-contacts.topic.dead-letter"),
                 (int) r.number("bridge.add-contacts.chunk-size", 1, 10_000),
                 (int) r.number("bridge.add-contacts.max-contacts", 1, 1_000_000));
         r.required("bridge.add-contacts.path");
+        r.httpsUnlessAllowed("kore.base-url", settings.koreBaseUrl, "kore.allow-plain-http", settings.allowPlainHttp);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -234,6 +239,24 @@ public record BridgeSettings(
                 problem(key, "must be true or false (got '" + value + "')");
             }
             return Boolean.parseBoolean(value);
+        }
+
+        /** An optional switch: unset or empty is false. */
+        boolean optionalBool(String key) {
+            String value = optional(key);
+            if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                problem(key, "must be true or false (got '" + value + "')");
+            }
+            return Boolean.parseBoolean(value);
+        }
+
+        /** The JWT and the event data must not travel in clear text, unless an operator allows it explicitly. */
+        void httpsUnlessAllowed(String key, URI url, String allowKey, boolean allowed) {
+            if (url != null && "http".equalsIgnoreCase(url.getScheme()) && url.getHost() != null && !allowed) {
+                problem(key, "is plain http (" + url.getScheme() + "://" + url.getHost()
+                        + "): the signed JWT and the event data would travel unencrypted. Use https://, or set "
+                        + allowKey + "=true (env " + envName(allowKey) + ") for a local stand-in such as the sandbox");
+            }
         }
 
         String optionalOr(String key, String fallback) {

@@ -222,8 +222,19 @@ public class ProcessedEvents extends ServiceSupport {
         try (Admin admin = Admin.create(clientProperties(config))) {
             if (partitions.isEmpty()) {
                 createCompactedTopic(admin);
-                follower.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                // A just-created topic can be missing from the next metadata answer: ask until it is there.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (partitions.isEmpty()) {
+                    follower.partitionsFor(topic, Duration.ofSeconds(30))
+                            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                    if (partitions.isEmpty() && System.nanoTime() > deadline) {
+                        throw new IllegalStateException("topic " + topic + " (bridge.topic.processed) was created "
+                                + "but its partitions did not show up within 30 s");
+                    }
+                    if (partitions.isEmpty()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    }
+                }
             }
             maxRecordBytes = recordLimit(admin, producerConfig);
         }

@@ -41,7 +41,10 @@ public class BridgeRouteConfiguration extends RouteConfigurationBuilder {
                 .logRetryAttempted(false)
                 .logStackTrace(false)
                 .logExhausted(false)
-                .logHandled(false);
+                .logHandled(false)
+                // The dead-letter route throws on purpose to hold a record back during a Kore.ai outage (logged once
+                // per pause by koreOutagePolicy); any other failure there is logged once by RecordBatches.
+                .logNewException(false);
 
         // No id: applies to every route without a routeConfigurationId. The Java building blocks set
         // noErrorHandler on their routes, so a failure in them goes back to the flow's step that called them.

@@ -44,7 +44,10 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                 .templateParameter("deadLetterTopic", null, "where failed events go: original key, value and headers "
                         + "plus bridge.error.* headers")
                 .templateParameter("consumerGroup", "{{bridge.consumer-group}}", "the Kafka consumer group")
-                .from("kafka:{{topic}}?groupId={{consumerGroup}}&batching=true")
+                // Static membership (see StaticGroupMembership): a consumer that camel-kafka replaces during a broker
+                // outage takes its old place at once instead of waiting out session.timeout.ms.
+                .from("kafka:{{topic}}?groupId={{consumerGroup}}&batching=true"
+                        + "&groupInstanceId=contact-list-bridge-{{flow}}-{{bean:staticGroupMembership.process}}")
                 .routeGroup(GROUP)
                 .description("Consume {{topic}} in batches, run up to bridge.max-in-flight events at a time through "
                         + "the flow {{flow}}, commit the offsets whose outcomes are stored")

@@ -69,6 +69,7 @@ class ProductionStartTest {
             bridge = start(Map.ofEntries(
                     Map.entry("KAFKA_BROKERS", brokers),
                     Map.entry("KORE_BASE_URL", kore.baseUrl()),
+                    Map.entry("KORE_ALLOW_PLAIN_HTTP", "true"),
                     Map.entry("KORE_STREAM_ID", "st-prod"),
                     Map.entry("KORE_ACCOUNT_ID", "acc-prod"),
                     Map.entry("KORE_IID", "st-prod-app"),
