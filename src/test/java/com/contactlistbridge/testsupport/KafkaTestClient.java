@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -58,8 +59,10 @@ public final class KafkaTestClient {
      * @param key     record key, may be null
      * @param value   record value, may be null (a tombstone)
      * @param headers record headers in iteration order, may be null; a null header value is sent as a null value
+     * @return where the record was written (partition and offset)
      */
-    public static void send(String bootstrap, String topic, byte[] key, byte[] value, Map<String, byte[]> headers) {
+    public static RecordMetadata send(String bootstrap, String topic, byte[] key, byte[] value,
+                                      Map<String, byte[]> headers) {
         requireText(bootstrap, "bootstrap");
         requireText(topic, "topic");
         RecordHeaders recordHeaders = new RecordHeaders();
@@ -67,7 +70,7 @@ public final class KafkaTestClient {
             headers.forEach(recordHeaders::add);
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
-            producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders))
+            return producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders))
                     .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -79,8 +82,8 @@ public final class KafkaTestClient {
     }
 
     /** Produces one record with UTF-8 key (may be null) and value (may be null) and no headers. */
-    public static void send(String bootstrap, String topic, String key, String value) {
-        send(bootstrap, topic, utf8(key), utf8(value), null);
+    public static RecordMetadata send(String bootstrap, String topic, String key, String value) {
+        return send(bootstrap, topic, utf8(key), utf8(value), null);
     }
 
     /**
