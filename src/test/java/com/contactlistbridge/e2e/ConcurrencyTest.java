@@ -73,8 +73,7 @@ class ConcurrencyTest {
 
     @Test
     void callsRunConcurrentlyButNeverMoreThanMaxInFlight() throws Exception {
-        String prefix = "concurrency-limit";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("concurrency-limit");
         // Sent before the bridge starts, so one poll takes them all (a batch waits for its slowest event).
         send(prefix + ".create", 1, 10);
         bridge = RunningBridge.start(settings(prefix, 3));
@@ -95,8 +94,7 @@ class ConcurrencyTest {
 
     @Test
     void laterEventsFinishFirstButTheCommitWaitsForTheOldestOne() throws Exception {
-        String prefix = "concurrency-order";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("concurrency-order");
         kore.hold("List 1");
         send(prefix + ".create", 1, 8);
         // An invalid event behind the held one: its dead letter is published at once, its offset still waits.
@@ -116,6 +114,32 @@ class ConcurrencyTest {
         kore.releaseAll();
         await().atMost(WAIT).untilAsserted(() -> assertThat(
                 KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0)).isEqualTo(9));
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO)).hasSize(8);
+        assertThat(kore.calls()).isEqualTo(8);
+    }
+
+    /**
+     * Commits do not wait for the batch to end: with event 5 of 8 held (the batch still running), the committed offset
+     * moves past events 1 to 4 as soon as their outcomes are stored, and stops at 4, the held event's offset.
+     */
+    @Test
+    void theCommittedOffsetMovesForwardWhileTheBatchStillRuns() throws Exception {
+        String prefix = KafkaTestBroker.freshTopics("concurrency-progress");
+        kore.hold("List 5");
+        send(prefix + ".create", 1, 8);
+        bridge = RunningBridge.start(settings(prefix, 2));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
+                .as("committed while event 5 (offset 4) is held").isEqualTo(4));
+        KafkaTestClient.awaitRecords(brokers, prefix + ".created", 7, WAIT);
+        assertThat(kore.held()).as("the batch still runs: event 5 waits for Kore.ai").isEqualTo(1);
+        assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
+                .as("never past the held event, although 6 to 8 are done").isEqualTo(4);
+
+        kore.releaseAll();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0)).isEqualTo(8));
         assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO)).hasSize(8);
         assertThat(kore.calls()).isEqualTo(8);
     }

@@ -89,7 +89,7 @@ class GuardByNameTest {
     @ValueSource(strings = {"read timeout", "HTTP 504"})
     void aCreateThatFailedAfterKoreCreatedTheListIsFoundByNameOnTheRetryAndNotCreatedAgain(String failure)
             throws Exception {
-        String prefix = failure.equals("read timeout") ? "guard-timeout" : "guard-5xx";
+        String prefix = KafkaTestBroker.uniquePrefix(failure.equals("read timeout") ? "guard-timeout" : "guard-5xx");
         String name = "Late List";
         // Kore.ai creates the list, but its answer comes too late for the bridge (or a gateway answers 504).
         ResponseDefinitionBuilder lostAnswer = failure.equals("read timeout")
@@ -120,7 +120,7 @@ class GuardByNameTest {
 
     @Test
     void aPagedGetAllIsReadToTheEndBeforeAnyNameIsChecked() throws Exception {
-        String prefix = "guard-pages";
+        String prefix = KafkaTestBroker.uniquePrefix("guard-pages");
         kore.stubFor(get(urlPathMatching(GET_ALL)).withQueryParam("skip", absent()).willReturn(json(
                 "{\"status\":\"success\",\"data\":{\"results\":[" + list("cl-a", "Page One A") + ","
                         + list("cl-b", "Page One B") + "],\"skip\":0,\"limit\":2,\"hasMore\":true,\"totalPages\":2,"

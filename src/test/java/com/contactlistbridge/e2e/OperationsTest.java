@@ -73,9 +73,11 @@ class OperationsTest {
     @Test
     void healthGoesDownWhenKafkaStopsOrTheRouteIsSuspendedAndUpWhenBack() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false)) {
-            broker.createTopics(1, "ops-health.create", "ops-health.created", "ops-health.dlq");
+            String healthPrefix = KafkaTestBroker.uniquePrefix("ops-health");
+            broker.createTopics(1, healthPrefix + ".create", healthPrefix + ".created",
+                    healthPrefix + ".dlq");
             bridge = RunningBridge.start(RunningBridge.baseSettings(broker.bootstrapServers(), kore.baseUrl(),
-                    "ops-health"));
+                    healthPrefix));
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
             assertThat(status("/observe/health/live")).isEqualTo(200);
 
@@ -98,22 +100,22 @@ class OperationsTest {
     @Test
     void prometheusMetricsMatchTheOutcomesOfARun() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-metrics.create", "ops-metrics.created", "ops-metrics.dlq");
+        String metricsPrefix = KafkaTestBroker.freshTopics("ops-metrics");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Rejected"))).willReturn(aResponse().withStatus(400).withBody("{\"errors\":[]}")));
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Flaky"))).inScenario("flaky").whenScenarioStateIs(STARTED).willSetStateTo("recovered")
                 .willReturn(aResponse().withStatus(500)));
-        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-metrics"));
+        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), metricsPrefix));
 
         for (String name : List.of("One", "Two", "Three", "Rejected", "Flaky")) {
-            KafkaTestClient.send(brokers, "ops-metrics.create", name,
+            KafkaTestClient.send(brokers, metricsPrefix + ".create", name,
                     "{\"eventId\":\"" + name + "\",\"name\":\"" + name + "\",\"description\":\"d\"}");
         }
-        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-1", "{not json");
-        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-2", "{\"name\":\"no description\"}");
-        KafkaTestClient.awaitRecords(brokers, "ops-metrics.created", 4, WAIT);
-        KafkaTestClient.awaitRecords(brokers, "ops-metrics.dlq", 3, WAIT);
+        KafkaTestClient.send(brokers, metricsPrefix + ".create", "bad-1", "{not json");
+        KafkaTestClient.send(brokers, metricsPrefix + ".create", "bad-2", "{\"name\":\"no description\"}");
+        KafkaTestClient.awaitRecords(brokers, metricsPrefix + ".created", 4, WAIT);
+        KafkaTestClient.awaitRecords(brokers, metricsPrefix + ".dlq", 3, WAIT);
 
         await().atMost(WAIT).untilAsserted(() -> {
             String metrics = body("/observe/metrics");
@@ -133,7 +135,7 @@ class OperationsTest {
     @Test
     void noSecretOrJwtReachesTheLogsEvenAtDebugWithHttpWireLogging() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-logs.create", "ops-logs.created", "ops-logs.dlq");
+        String logsPrefix = KafkaTestBroker.freshTopics("ops-logs");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Unauthorized"))).willReturn(aResponse().withStatus(401)
                 .withBody("{\"errors\":[{\"msg\":\"Invalid SDK credentials\",\"code\":4002}]}")));
@@ -155,13 +157,13 @@ class OperationsTest {
             logging.getLogger("org.apache.hc.client5.http.headers").setLevel(Level.DEBUG);
             quiet.forEach((name, level) -> logging.getLogger(name).setLevel(level));
 
-            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-logs"));
-            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-1",
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), logsPrefix));
+            KafkaTestClient.send(brokers, logsPrefix + ".create", "crm-log-1",
                     "{\"eventId\":\"crm-log-1\",\"name\":\"Logged\",\"description\":\"d\"}");
-            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-2",
+            KafkaTestClient.send(brokers, logsPrefix + ".create", "crm-log-2",
                     "{\"eventId\":\"crm-log-2\",\"name\":\"Unauthorized\",\"description\":\"d\"}");
-            KafkaTestClient.awaitRecords(brokers, "ops-logs.created", 1, WAIT);
-            KafkaTestClient.awaitRecords(brokers, "ops-logs.dlq", 1, WAIT);
+            KafkaTestClient.awaitRecords(brokers, logsPrefix + ".created", 1, WAIT);
+            KafkaTestClient.awaitRecords(brokers, logsPrefix + ".dlq", 1, WAIT);
             await().atMost(WAIT).until(() -> formatted.toString(StandardCharsets.UTF_8)
                     .contains("dead-lettered eventId=crm-log-2"));
             bridge.close();
@@ -189,7 +191,7 @@ class OperationsTest {
     @Test
     void textFromEventsAndKoreAiNeverStartsALogLineInTextOrJson() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-inject.create", "ops-inject.created", "ops-inject.dlq");
+        String injectPrefix = KafkaTestBroker.freshTopics("ops-inject");
         String fake = "2026-12-06 INFO fake line";
         String name = "Renewals\u2028" + fake;
         // Kore.ai echoes the name; its own text carries CR/LF, NEL and a terminal escape.
@@ -209,14 +211,14 @@ class OperationsTest {
         OutputStreamAppender<ILoggingEvent> textOutput = appender(logging, root, text, "text");
         OutputStreamAppender<ILoggingEvent> jsonOutput = appender(logging, root, json, "json");
         try {
-            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-inject"));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-1", JSON.writeValueAsString(Map.of(
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), injectPrefix));
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-1", JSON.writeValueAsString(Map.of(
                     "eventId", "crm-inject-1", "name", name, "description", "d\r\n" + fake)));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-2", JSON.writeValueAsString(Map.of(
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-2", JSON.writeValueAsString(Map.of(
                     "eventId", "crm-inject-2\r\n" + fake, "name", "n", "description", "d")));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-3\r\n" + fake,
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-3\r\n" + fake,
                     "{\"name\":\"n\",\"description\":\"d\"}");
-            KafkaTestClient.awaitRecords(brokers, "ops-inject.dlq", 3, WAIT);
+            KafkaTestClient.awaitRecords(brokers, injectPrefix + ".dlq", 3, WAIT);
             await().atMost(WAIT).until(() -> text.toString(StandardCharsets.UTF_8).split("dead-lettered", -1)
                     .length > 3);
             bridge.close();

@@ -12,8 +12,8 @@ import com.contactlistbridge.testsupport.RunningBridge;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static com.contactlistbridge.replay.ReplayTestSupport.event;
@@ -36,32 +36,34 @@ import static org.awaitility.Awaitility.await;
  */
 class ReplayEndToEndTest {
 
-    private static final String PREFIX = "replay-e2e";
-    private static final String REQUESTS = PREFIX + ".create";
-    private static final String CREATED = PREFIX + ".created";
-    private static final String DLQ = PREFIX + ".dlq";
     private static final String API_PATH =
             "/campaign/api/v2/public/st-test-stream/campaign/contactList/createContactList";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static WireMockServer kore;
-    private static RunningBridge bridge;
-    private static String brokers;
+    /** Each test has its own topics and bridge: the replay reads the whole dead-letter topic. */
+    private final String prefix = KafkaTestBroker.uniquePrefix("replay-e2e");
+    private final String requests = prefix + ".create";
+    private final String createdTopic = prefix + ".created";
+    private final String deadLetter = prefix + ".dlq";
 
-    @BeforeAll
-    static void startBridge() throws Exception {
+    private WireMockServer kore;
+    private RunningBridge bridge;
+    private String brokers;
+
+    @BeforeEach
+    void startBridge() throws Exception {
         brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(2, REQUESTS, CREATED, DLQ);
+        KafkaTestBroker.get().createTopics(2, requests, createdTopic, deadLetter);
         kore = new WireMockServer(options().dynamicPort());
         kore.start();
-        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), PREFIX);
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
         // One call per event: an outage dead-letters at once instead of after five backoffs.
         settings.put("bridge.retry.max-attempts", "1");
         bridge = RunningBridge.start(settings);
     }
 
-    @AfterAll
-    static void stopBridge() throws Exception {
+    @AfterEach
+    void stopBridge() throws Exception {
         if (bridge != null) {
             bridge.close();
         }
@@ -86,7 +88,7 @@ class ReplayEndToEndTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.lineOf("crm-outage")).startsWith("REPLAYED ");
         ConsumerRecord<byte[], byte[]> created = await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, CREATED, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, createdTopic, Duration.ZERO).stream()
                         .filter(r -> "crm-outage".equals(header(r, "bridge.event-id"))).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
         assertThat(text(created.key())).isEqualTo("crm-outage");
@@ -110,7 +112,7 @@ class ReplayEndToEndTest {
         assertThat(header(second, "bridge.replayed-from")).isEqualTo(position(first));
         assertThat(header(second, "traceparent")).isEqualTo("00-trace-down-01");
         assertThat(header(second, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
-        assertThat(header(second, "bridge.original.topic")).isEqualTo(REQUESTS);
+        assertThat(header(second, "bridge.original.topic")).isEqualTo(requests);
         assertThat(second.value()).isEqualTo(first.value());
         assertThat(second.key()).isEqualTo(first.key());
         assertThat(second.headers().headers("bridge.error.reason")).as("fresh diagnostics, not stacked").hasSize(1);
@@ -128,31 +130,32 @@ class ReplayEndToEndTest {
         assertThat(thirdReplay.exitCode()).isZero();
         assertThat(thirdReplay.lines()).filteredOn(line -> line.contains("dead-letter=" + position(third) + " "))
                 .singleElement().asString().startsWith("REFUSED(max replays) ").endsWith("replay-count=2");
-        assertThat(thirdReplay.lines()).last().asString().endsWith("replayed 0 to " + REQUESTS
+        assertThat(thirdReplay.lines()).last().asString().endsWith("replayed 0 to " + requests
                 + ", skipped 2, refused 1");
-        assertThat(KafkaTestClient.readAll(brokers, REQUESTS, Duration.ZERO))
+        assertThat(KafkaTestClient.readAll(brokers, requests, Duration.ZERO))
                 .filteredOn(r -> "crm-still-down".equals(text(r.key())))
                 .as("the original event and two replays").hasSize(3);
     }
 
-    private static Map<String, String> env() {
-        return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", REQUESTS, "BRIDGE_TOPIC_DEAD_LETTER", DLQ);
+    private Map<String, String> env() {
+        return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", requests,
+                "BRIDGE_TOPIC_DEAD_LETTER", deadLetter);
     }
 
-    private static void sendEvent(String eventId, Map<String, byte[]> headers) {
-        KafkaTestClient.send(brokers, REQUESTS, utf8(eventId), event(eventId), new LinkedHashMap<>(headers));
+    private void sendEvent(String eventId, Map<String, byte[]> headers) {
+        KafkaTestClient.send(brokers, requests, utf8(eventId), event(eventId), new LinkedHashMap<>(headers));
     }
 
     /** The most recent stub for a name wins, so a test can end the outage by stubbing again. */
-    private static void stubNamed(String name, ResponseDefinitionBuilder answer) {
+    private void stubNamed(String name, ResponseDefinitionBuilder answer) {
         kore.stubFor(post(urlPathEqualTo(API_PATH)).withRequestBody(matchingJsonPath("$.name", equalTo(name)))
                 .willReturn(answer));
     }
 
     /** Waits until the event has {@code count} dead letters and returns them in offset order. */
-    private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String eventId, int count) {
+    private List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String eventId, int count) {
         return await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, DLQ, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, deadLetter, Duration.ZERO).stream()
                         .filter(r -> eventId.equals(header(r, "bridge.event-id"))).toList(),
                 records -> records.size() >= count);
     }

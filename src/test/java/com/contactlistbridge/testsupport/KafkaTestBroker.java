@@ -24,6 +24,16 @@ public final class KafkaTestBroker {
         return name + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * Creates a bridge's three topics ({@code .create}, {@code .created}, {@code .dlq}, one partition each) under a
+     * {@link #uniquePrefix(String) unique prefix} on the shared broker, and returns the prefix.
+     */
+    public static String freshTopics(String name) {
+        String prefix = uniquePrefix(name);
+        get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        return prefix;
+    }
+
     /** Returns the shared broker, starting it on the first call. */
     public static EmbeddedKafkaBroker get() {
         return Holder.BROKER;
