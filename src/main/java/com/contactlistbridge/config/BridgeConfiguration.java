@@ -54,6 +54,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public class BridgeConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
+    /** How long the start-up waits for a secured Kafka cluster to accept or refuse the credentials. */
+    private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(10);
+    /** The bridge's kinds of Kafka clients, as the start-up log names them. */
+    private static final String ROUTE_CLIENTS = "the routes (camel-kafka endpoints)";
+    private static final String STORE_CLIENTS =
+            "the processed-events store (contact-list-bridge-processed-reader/-writer)";
+    private static final String HEALTH_CLIENTS = "the health check (contact-list-bridge-health)";
 
     @Override
     public void configure(CamelContext context) {
@@ -103,13 +110,15 @@ public class BridgeConfiguration implements CamelConfiguration {
                 java.net.URI.create(settings.getAllListsUrl()).getRawQuery()));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
         registry.bind("koreOutagePolicy", outagePolicy);
+        // Every Kafka client of the bridge connects with camel.component.kafka.*, which camel-main applies only after
+        // this method: the settings are read, and the bridge's own clients made, when the context initializes.
+        KafkaClientSettings kafkaClients = KafkaClientSettings.of(context);
+        registry.bind("kafkaClientSettings", kafkaClients);
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
-                    () -> KafkaClientSettings.of(context, settings.kafkaBrokers()));
+                    () -> kafkaClients.forClients(STORE_CLIENTS));
             registry.bind("processedEvents", processedEvents);
-            // Loads while the rest of the bridge starts; the service's start waits for it before routes consume.
-            processedEvents.prepare();
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
             registry.bind("processedEventsHealthCheck", new ProcessedEventsHealthCheck(processedEvents));
@@ -135,10 +144,24 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
         KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(
-                () -> KafkaClientSettings.of(context, settings.kafkaBrokers()), Duration.ofSeconds(3),
+                () -> kafkaClients.forClients(HEALTH_CLIENTS), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), clock);
         registry.bind("kafkaBrokerHealthCheck", kafkaHealth);
+        ProcessedEvents store = processedEvents;
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextInitializing(CamelContext initializing) {
+                // camel-main has applied camel.component.kafka.* (file, -D, placeholders) by now; routes not started.
+                kafkaClients.read().logUse(ROUTE_CLIENTS);
+                kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
+                // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
+                KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
+                if (store != null) {
+                    // Loads while the routes start; the service's start waits for it before routes consume.
+                    store.prepare();
+                }
+            }
+
             @Override
             public void onContextStopped(CamelContext stopped) {
                 kafkaHealth.close();

@@ -70,6 +70,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The broker's listener name (clients) and the KRaft controller's listener name. */
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The optional extra listener with SASL and/or TLS (see {@link SecuredListener}). */
+    private static final String SECURED_LISTENER = "SECURED";
     private static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
 
@@ -83,16 +85,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private enum State { RUNNING, STOPPED, CLOSED }
 
+    /**
+     * An extra client listener named {@code SECURED} next to the plain one, e.g. for testing clients against SASL and
+     * TLS. The plain listener stays the inter-broker listener (and serves {@link #createTopics}), so the broker and
+     * its own tooling need no credentials; clients given only {@link #securedBootstrapServers()} see only this one.
+     *
+     * @param securityProtocol SASL_PLAINTEXT, SASL_SSL or SSL
+     * @param serverProperties broker settings for it, e.g. {@code sasl.enabled.mechanisms} or
+     *                         {@code listener.name.secured.ssl.keystore.location}
+     */
+    public record SecuredListener(String securityProtocol, Map<String, String> serverProperties) {
+        public SecuredListener {
+            Objects.requireNonNull(securityProtocol, "securityProtocol");
+            serverProperties = Map.copyOf(serverProperties);
+        }
+    }
+
     private final boolean autoCreateTopics;
     private final Path logDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final SecuredListener securedListener;
+    private final int securedPort;
     private final KafkaConfig config;
 
     private KafkaRaftServer server;
     private State state;
 
-    private EmbeddedKafkaBroker(boolean autoCreateTopics, Path logDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafkaBroker(boolean autoCreateTopics, Path logDir, int brokerPort, int controllerPort,
+                                SecuredListener securedListener, int securedPort) {
         this.autoCreateTopics = autoCreateTopics;
         this.logDir = Objects.requireNonNull(logDir, "logDir");
         if (brokerPort <= 0 || controllerPort <= 0 || brokerPort == controllerPort) {
@@ -101,6 +122,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.securedListener = securedListener;
+        this.securedPort = securedPort;
         // The constructor rather than KafkaConfig.fromProps: resolving that static method makes javac load the
         // superclass from kafka-server, which the pom only has on the runtime classpath. Invalid settings fail here.
         this.config = new KafkaConfig(serverProperties(), true);
@@ -126,14 +149,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws IllegalStateException if the broker did not come up within the start timeout
      */
     public static EmbeddedKafkaBroker start(boolean autoCreateTopics) {
+        return start(autoCreateTopics, null);
+    }
+
+    /**
+     * Starts a broker with an extra secured listener (see {@link SecuredListener}) and waits until it serves requests.
+     *
+     * @param securedListener the extra listener, or null for none
+     * @throws IllegalStateException if the broker did not come up within the start timeout
+     */
+    public static EmbeddedKafkaBroker start(boolean autoCreateTopics, SecuredListener securedListener) {
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
             Path dir = null;
             EmbeddedKafkaBroker broker = null;
             try {
-                int[] ports = freeLoopbackPorts(2);
+                int[] ports = freeLoopbackPorts(securedListener == null ? 2 : 3);
                 dir = Files.createTempDirectory("embedded-kafka-");
-                broker = new EmbeddedKafkaBroker(autoCreateTopics, dir, ports[0], ports[1]);
+                broker = new EmbeddedKafkaBroker(autoCreateTopics, dir, ports[0], ports[1], securedListener,
+                        securedListener == null ? -1 : ports[2]);
                 broker.format();
                 broker.startServer();
                 return broker;
@@ -160,6 +194,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Returns the client bootstrap address, {@code 127.0.0.1:PORT}; it stays the same across stop and restart. */
     public String bootstrapServers() {
         return HOST + ":" + brokerPort;
+    }
+
+    /**
+     * Returns the address of the secured listener, {@code 127.0.0.1:PORT}.
+     *
+     * @throws IllegalStateException if the broker was started without one
+     */
+    public String securedBootstrapServers() {
+        if (securedListener == null) {
+            throw new IllegalStateException("This embedded Kafka broker has no secured listener");
+        }
+        return HOST + ":" + securedPort;
     }
 
     /** Returns the directory holding the broker's data and metadata logs; it is deleted by {@link #close()}. */
@@ -281,10 +327,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", BROKER_LISTENER);
-        props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        String listeners = BROKER_LISTENER + "://" + HOST + ":" + brokerPort;
+        String protocols = BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT";
+        if (securedListener != null) {
+            listeners += "," + SECURED_LISTENER + "://" + HOST + ":" + securedPort;
+            protocols += "," + SECURED_LISTENER + ":" + securedListener.securityProtocol();
+        }
+        props.put("listeners", listeners + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", listeners);
+        props.put("listener.security.protocol.map", protocols);
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         props.put("auto.create.topics.enable", String.valueOf(autoCreateTopics));
 
@@ -305,6 +356,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         props.put("num.network.threads", "2");
         props.put("num.io.threads", "4");
+        if (securedListener != null) {
+            props.putAll(securedListener.serverProperties());
+        }
         return props;
     }
 
@@ -340,6 +394,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // probe both first and fail with an ordinary exception; the window left is a few milliseconds.
         requirePortFree(controllerPort, CONTROLLER_LISTENER);
         requirePortFree(brokerPort, BROKER_LISTENER);
+        if (securedListener != null) {
+            requirePortFree(securedPort, SECURED_LISTENER);
+        }
 
         long startNanos = System.nanoTime();
         KafkaRaftServer newServer = new KafkaRaftServer(config, Time.SYSTEM);

@@ -13,13 +13,19 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.MDC;
 
 /**
- * Decides an event's id: the mapped eventId, else the record key, else topic-partition-offset; and refuses ids that
+ * Decides an event's id: the mapped eventId, else the record key, else the original event's id carried by a replay,
+ * else topic-partition-offset; and refuses ids that
  * could not be written safely wherever the id goes (record keys and headers, the processed-events store, logs).
  */
 public class EventIdResolver {
 
     /** The logging-context key that carries the event id. */
     public static final String MDC_EVENT_ID = "eventId";
+    /**
+     * Set by {@code replay}: the event id of the original event, so that a replayed event without eventId and key
+     * keeps its identity (its {@code topic-partition-offset} where it was first read) instead of taking its new one.
+     */
+    public static final String REPLAYED_EVENT_ID = "bridge.replayed-event-id";
     /** Longest accepted event id, in characters. */
     public static final int MAX_EVENT_ID_LENGTH = 256;
 
@@ -38,8 +44,12 @@ public class EventIdResolver {
         }
         Object mapped = exchange.getProperty(BridgeExchange.EVENT_ID);
         validateMapped(mapped);
-        resolved = mapped != null ? fromMapped(mapped) : fromRecord(originalMessage(exchange));
-        requireSafe(resolved, mapped != null ? "eventId" : "the record key (the event has no eventId)");
+        if (mapped != null) {
+            resolved = fromMapped(mapped);
+            requireSafe(resolved, "eventId");
+        } else {
+            resolved = fromRecord(originalMessage(exchange));
+        }
         exchange.setProperty(BridgeExchange.RESOLVED_EVENT_ID, resolved);
         // Every later log line about this event carries its id (cleared when the next record is admitted).
         MDC.put(MDC_EVENT_ID, resolved);
@@ -62,9 +72,7 @@ public class EventIdResolver {
             // The eventId field was refused: the record key (if it is a usable id), else where the record was.
             Message record = originalMessage(exchange);
             try {
-                String fromKey = fromRecord(record);
-                requireSafe(fromKey, "the record key");
-                return fromKey;
+                return fromRecord(record);
             } catch (InvalidEventException | RuntimeException unusable) {
                 return coordinates(record);
             }
@@ -123,26 +131,45 @@ public class EventIdResolver {
         return null;
     }
 
+    /** The record key, else the replayed event id, else where the record is; validated. */
     private static String fromRecord(Message record) throws InvalidEventException {
-        Object key = record.getHeader(KafkaConstants.KEY);
-        if (key instanceof byte[] bytes && bytes.length > 0) {
+        String source = "the record key (the event has no eventId)";
+        String key = text(record.getHeader(KafkaConstants.KEY), source,
+                "the record key (%d bytes) is not UTF-8 text and the event has no eventId: give the event an eventId, "
+                        + "or use a text key");
+        if (key != null) {
+            requireSafe(key, source);
+            return key;
+        }
+        source = "the " + REPLAYED_EVENT_ID + " header (a replayed event without eventId and key)";
+        String replayed = text(record.getHeader(REPLAYED_EVENT_ID), source,
+                "the " + REPLAYED_EVENT_ID + " header (%d bytes) is not UTF-8 text");
+        if (replayed != null) {
+            requireSafe(replayed, source);
+            return replayed;
+        }
+        return coordinates(record);
+    }
+
+    /** A key or header as text; null when absent or empty. Binary values are refused, never decoded leniently. */
+    private static String text(Object value, String source, String notUtf8) throws InvalidEventException {
+        if (value instanceof byte[] bytes && bytes.length > 0) {
             if (bytes.length > 4 * MAX_EVENT_ID_LENGTH) {
-                throw new InvalidEventException("event id from the record key (the event has no eventId) has "
-                        + bytes.length + " bytes; the maximum is " + MAX_EVENT_ID_LENGTH + " characters");
+                throw new InvalidEventException("event id from " + source + " has " + bytes.length
+                        + " bytes; the maximum is " + MAX_EVENT_ID_LENGTH + " characters");
             }
             try {
                 // Binary keys are not ids: decoding them leniently would turn different keys into the same id.
                 return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
-                throw new InvalidEventException("the record key (" + bytes.length + " bytes) is not UTF-8 text and "
-                        + "the event has no eventId: give the event an eventId, or use a text key");
+                throw new InvalidEventException(String.format(notUtf8, bytes.length));
             }
         }
-        if (key instanceof String s && !s.isEmpty()) {
+        if (value instanceof String s && !s.isEmpty()) {
             return s;
         }
-        return coordinates(record);
+        return null;
     }
 
     private static String coordinates(Message record) {

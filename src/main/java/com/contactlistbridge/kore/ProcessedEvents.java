@@ -209,7 +209,6 @@ public class ProcessedEvents extends ServiceSupport {
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-writer");
-        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
 
         followerConfig = clientProperties(config);
         followerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -228,6 +227,12 @@ public class ProcessedEvents extends ServiceSupport {
             }
             maxRecordBytes = recordLimit(admin, producerConfig);
         }
+        // A batch never larger than the topic accepts: Kafka's producer splits a refused batch into batch.size pieces
+        // and resends them, without end when the topic's limit is below batch.size (16 KB by default).
+        int batchSize = Integer.parseInt(String.valueOf(producerConfig.getOrDefault(ProducerConfig.BATCH_SIZE_CONFIG,
+                16_384)).strip());
+        producerConfig.put(ProducerConfig.BATCH_SIZE_CONFIG, Math.max(1, Math.min(batchSize, maxRecordBytes)));
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         follower.assign(partitions);
         follower.seekToBeginning(partitions);
         long started = System.nanoTime();

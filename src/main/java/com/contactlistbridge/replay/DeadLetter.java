@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.OptionalInt;
 
+import com.contactlistbridge.event.EventIdResolver;
 import com.contactlistbridge.routes.OutcomeRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,6 +56,18 @@ public final class DeadLetter {
         return text(OutcomeRecords.CONTACT_LIST_ID);
     }
 
+    /**
+     * What the bridge left out of this dead letter to fit Kafka's limits ({@code bridge.error.omitted}, or
+     * {@code value} for {@code bridge.error.value-omitted}), or null when it carries the original record whole.
+     */
+    public String omitted() {
+        String omitted = text(OutcomeRecords.OMITTED);
+        if (omitted != null && !omitted.isBlank()) {
+            return omitted.strip();
+        }
+        return text(OutcomeRecords.VALUE_OMITTED) != null ? "value" : null;
+    }
+
     /** The dead letter this one is a failed replay of, or null. */
     public String replayedFrom() {
         return text(REPLAYED_FROM);
@@ -76,7 +89,8 @@ public final class DeadLetter {
 
     /**
      * The record that replays this dead letter: the original key and value byte for byte, the original headers
-     * without the bridge's diagnostic ones, and a replay count one higher. Partition and timestamp are left to the
+     * without the bridge's diagnostic ones, the original event id ({@code bridge.replayed-event-id}) and a replay
+     * count one higher. Partition and timestamp are left to the
      * producer, as for any new event.
      *
      * @throws IllegalStateException if the replay count is unreadable (such records are refused, never replayed)
@@ -89,6 +103,11 @@ public final class DeadLetter {
             if (!isBridgeHeader(header.key())) {
                 headers.add(header.key(), header.value());
             }
+        }
+        String eventId = text(OutcomeRecords.EVENT_ID);
+        if (eventId != null && !eventId.isEmpty()) {
+            // The original event's identity: an event without eventId and key keeps its first topic-partition-offset.
+            headers.add(EventIdResolver.REPLAYED_EVENT_ID, eventId.getBytes(StandardCharsets.UTF_8));
         }
         headers.add(REPLAY_COUNT, String.valueOf(count + 1).getBytes(StandardCharsets.UTF_8));
         headers.add(REPLAYED_FROM, position().getBytes(StandardCharsets.UTF_8));
@@ -104,6 +123,7 @@ public final class DeadLetter {
                 || name.startsWith("bridge.original.")
                 || name.equals(OutcomeRecords.EVENT_ID)
                 || name.equals(OutcomeRecords.CONTACT_LIST_ID)
+                || name.equals(EventIdResolver.REPLAYED_EVENT_ID)
                 || name.equals(REPLAY_COUNT)
                 || name.equals(REPLAYED_FROM);
     }

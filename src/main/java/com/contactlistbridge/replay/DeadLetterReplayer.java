@@ -2,9 +2,12 @@ package com.contactlistbridge.replay;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,14 +72,19 @@ final class DeadLetterReplayer {
             Map<TopicPartition, Long> endOffsets = read(() -> consumer.endOffsets(partitions), deadLetterTopic);
 
             Map<String, String> supersededBy = new HashMap<>();
+            Set<String> eventIds = new HashSet<>();
             scan(endOffsets, record -> {
                 DeadLetter deadLetter = new DeadLetter(record);
                 if (deadLetter.replayedFrom() != null) {
                     supersededBy.putIfAbsent(deadLetter.replayedFrom(), deadLetter.position());
                 }
+                if (deadLetter.eventId() != null) {
+                    eventIds.add(deadLetter.eventId());
+                }
             });
 
-            ReplaySelection selection = new ReplaySelection(options, supersededBy);
+            ReplaySelection selection = new ReplaySelection(options, supersededBy,
+                    done(consumer, eventIds)::contains);
             try (KafkaProducer<byte[], byte[]> producer = options.dryRun() ? null : new KafkaProducer<>(
                     settings.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
                 scan(endOffsets, record -> {
@@ -91,6 +99,41 @@ final class DeadLetterReplayer {
         } catch (KafkaException e) {
             throw new ReplayFailedException("Kafka at " + settings.kafkaBrokers() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The event ids among {@code candidates} that have their list already: stored in the processed events (a later
+     * record for an id replaces an earlier one, a tombstone forgets it). Empty when the bridge keeps none, or the
+     * topic does not exist yet.
+     */
+    private Set<String> done(KafkaConsumer<byte[], byte[]> consumer, Set<String> candidates)
+            throws ReplayFailedException {
+        String topic = settings.processedTopic();
+        Set<String> done = new HashSet<>();
+        if (topic == null || candidates.isEmpty()) {
+            return done;
+        }
+        List<PartitionInfo> infos = read(() -> consumer.partitionsFor(topic), topic);
+        if (infos == null || infos.isEmpty()) {
+            return done;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+        scan(read(() -> consumer.endOffsets(partitions), topic), record -> {
+            if (record.key() == null) {
+                return;
+            }
+            String eventId = new String(record.key(), StandardCharsets.UTF_8);
+            if (!candidates.contains(eventId)) {
+                return;
+            }
+            if (record.value() == null) {
+                done.remove(eventId);
+            } else {
+                done.add(eventId);
+            }
+        });
+        return done;
     }
 
     /** Waits for the acknowledgement, so REPLAYED is only ever reported for a record Kafka has stored. */

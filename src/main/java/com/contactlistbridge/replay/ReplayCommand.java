@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.contactlistbridge.config.InvalidSettingsException;
+import com.contactlistbridge.config.KafkaClientSettings;
 
 /**
  * The {@code replay} command: re-publishes dead letters to the requests topic with the bridge's own configuration,
@@ -77,6 +78,9 @@ public final class ReplayCommand {
         } catch (DeadLetterReplayer.ReplayFailedException e) {
             report.summary(settings);
             err.println("replay failed: " + e.getMessage());
+            // Refused credentials or a failed TLS handshake: name the setting, as the bridge's start-up does.
+            KafkaClientSettings.securityProblem(e, settings.consumerConfig())
+                    .ifPresent(problem -> err.println("  - " + problem));
             if (report.replayed() > 0 && !options.dryRun()) {
                 err.println(report.replayed() + " dead letter(s) were replayed before the failure (the REPLAYED "
                         + "lines); running replay again would publish them again: narrow it with --since or "

@@ -3,6 +3,7 @@ package com.contactlistbridge.replay;
 import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 
 /** Decides, from the options and what else is on the dead-letter topic, what happens to one dead letter. */
 final class ReplaySelection {
@@ -26,15 +27,22 @@ final class ReplaySelection {
 
     private final ReplayOptions options;
     private final Map<String, String> supersededBy;
+    private final Predicate<String> done;
 
     /**
      * @param supersededBy       dead-letter position -> position of a later dead letter that is its failed replay
      *                           (its {@code bridge.replayed-from}); such a dead letter has been replayed already and
      *                           the later one carries the event on
+     * @param done               true for an event id whose list the bridge created and stored already
      */
-    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy) {
+    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy, Predicate<String> done) {
         this.options = options;
         this.supersededBy = Map.copyOf(supersededBy);
+        this.done = done;
+    }
+
+    ReplaySelection(ReplayOptions options, Map<String, String> supersededBy) {
+        this(options, supersededBy, eventId -> false);
     }
 
     Decision decide(DeadLetter deadLetter) {
@@ -56,10 +64,20 @@ final class ReplaySelection {
         if (supersededBy.containsKey(deadLetter.position())) {
             return skip("superseded");
         }
+        // Its list exists and the processed events know it: a replay would only republish the created record.
+        if (deadLetter.eventId() != null && done.test(deadLetter.eventId())) {
+            return skip("done");
+        }
         // Kore.ai has this list already (the dead letter names it): the bridge gave up publishing its created record or
         // remembering it, so the processed events may not know it and a replay could create a second list.
         if (deadLetter.createdContactListId() != null) {
             return new Decision(Verdict.REFUSE, "REFUSED(list created)");
+        }
+        // Not the original record any more: replaying it would publish a different event (or an empty one).
+        if (deadLetter.omitted() != null) {
+            String omitted = deadLetter.omitted();
+            return new Decision(Verdict.REFUSE, omitted.matches("[a-z,]{1,32}")
+                    ? "REFUSED(" + omitted.replace(',', '+') + " omitted)" : "REFUSED(trimmed)");
         }
         OptionalInt count = deadLetter.replayCount();
         if (count.isEmpty()) {

@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param deadLetterTopic {@code bridge.topic.dead-letter}, where they are read
  * @param dedupeEnabled   {@code bridge.dedupe.enabled}: the bridge answers an event whose list it created before from
  *                        its processed events instead of calling Kore.ai again
+ * @param processedTopic  {@code bridge.topic.processed}, where replay looks up which events have their list already
+ *                        (null when the bridge keeps no processed events)
  * @param consumerConfig  Kafka consumer configuration: the bridge's address and security settings, for a
  *                        group-less, read-only scan of the dead-letter topic
  * @param producerConfig  Kafka producer configuration: the bridge's address and security settings, acks=all,
@@ -48,6 +50,7 @@ public record ReplaySettings(
         String requestsTopic,
         String deadLetterTopic,
         boolean dedupeEnabled,
+        String processedTopic,
         Map<String, Object> consumerConfig,
         Map<String, Object> producerConfig) {
 
@@ -128,9 +131,13 @@ public record ReplaySettings(
         // Anything but an explicit true counts as off: replay then refuses what could create a second list.
         boolean dedupeEnabled = properties.resolveProperty("bridge.dedupe.enabled").map(String::strip)
                 .map("true"::equalsIgnoreCase).orElse(false);
-        // The one source of address and security settings for the bridge's own plain Kafka clients.
-        Properties client = KafkaClientSettings.of(context, brokers);
-        return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, consumerConfig(client),
+        // The one source of address and security settings for every Kafka client; main.init() has configured the
+        // Kafka component, so it can be read now.
+        Properties client = KafkaClientSettings.of(context).read()
+                .forClients("replay (" + CLIENT_ID + ")");
+        String processed = dedupeEnabled ? properties.resolveProperty("bridge.topic.processed").map(String::strip)
+                .filter(topic -> !topic.isEmpty()).orElse(null) : null;
+        return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, processed, consumerConfig(client),
                 producerConfig(client));
     }
 

@@ -192,4 +192,20 @@ class EventIdResolverTest {
         assertThat(resolver.safeId(record(utf8("k".repeat(600_000)), null))).isEqualTo("contact-list.create-3-17");
         assertThat(resolver.safeId(record(new byte[] {(byte) 0xC3}, null))).isEqualTo("contact-list.create-3-17");
     }
+
+    @Test
+    void aReplayedEventWithoutEventIdAndKeyKeepsTheOriginalEventsId() throws Exception {
+        Exchange replayed = record(null, null);
+        replayed.getMessage().setHeader(EventIdResolver.REPLAYED_EVENT_ID, utf8("contact-list.create-0-5"));
+        assertThat(resolver.resolve(replayed)).as("not its new offset").isEqualTo("contact-list.create-0-5");
+
+        Exchange keyed = record(utf8("key-9"), null);
+        keyed.getMessage().setHeader(EventIdResolver.REPLAYED_EVENT_ID, utf8("contact-list.create-0-5"));
+        assertThat(resolver.resolve(keyed)).as("a key still wins").isEqualTo("key-9");
+
+        Exchange forged = record(null, null);
+        forged.getMessage().setHeader(EventIdResolver.REPLAYED_EVENT_ID, utf8("a\r\nb"));
+        assertThatThrownBy(() -> resolver.resolve(forged)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("bridge.replayed-event-id").hasMessageContaining("control character");
+    }
 }

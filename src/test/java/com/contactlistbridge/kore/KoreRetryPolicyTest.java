@@ -193,6 +193,42 @@ class KoreRetryPolicyTest {
     }
 
     @Test
+    void rateLimitRefusalsAreWaitedOutOnlyUpToTheirLimitSoNoEventIsRetriedForever() {
+        KoreRetryPolicy limited = new KoreRetryPolicy(new KoreErrorClassifier(new SecretRedactor(null, 64)), 5,
+                RETRY_AFTER_CAP, 3, new RecordingGate(), () -> { }, () -> { });
+        Exchange exchange = failed(1, new KoreApiException(429, "slow down", true, 1_000));
+
+        for (int calls = 1; calls <= 3; calls++) {
+            exchange.setProperty(BridgeExchange.ATTEMPTS, calls);
+            limited.process(exchange);
+            assertThat(limited.shouldRetry(exchange)).as("refusal %d of 3 is waited out", calls).isTrue();
+        }
+        exchange.setProperty(BridgeExchange.ATTEMPTS, 4);
+        limited.process(exchange);
+        assertThat(limited.shouldRetry(exchange)).as("the fourth refusal ends the retries").isFalse();
+    }
+
+    @Test
+    void aTryThatFailsBeforeThePostCountsAsAnAttempt() {
+        // A retryable failure of a step before the HTTP call (e.g. the processed-events write): the Kore.ai step
+        // counts one try per run, the failures are counted too, and the larger count bounds the retries.
+        Exchange exchange = failed(0, new ProcessedEventsException("store timed out", true, null));
+        for (int tries = 1; tries < MAX_ATTEMPTS; tries++) {
+            policy.process(exchange);
+            assertThat(policy.shouldRetry(exchange)).as("after failed try %d", tries).isTrue();
+        }
+        policy.process(exchange);
+        assertThat(exchange.getProperty(BridgeExchange.FAILED_TRIES)).isEqualTo(MAX_ATTEMPTS);
+        assertThat(policy.shouldRetry(exchange)).as("bounded although no HTTP call was counted").isFalse();
+    }
+
+    @Test
+    void anUnreadableStoreValueIsNeverRetried() {
+        assertThat(policy.shouldRetry(failed(1, new ProcessedEventsException("not a created record", false, null))))
+                .isFalse();
+    }
+
+    @Test
     void withoutRetryAfterARateLimitRefusalWaitsAWholeWindowCappedByTheRetryAfterLimit() {
         RecordingGate gate = new RecordingGate();
         KoreRetryPolicy limited = new KoreRetryPolicy(new KoreErrorClassifier(new SecretRedactor(null, 64)), 5,

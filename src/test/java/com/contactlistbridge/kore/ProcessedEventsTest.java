@@ -1,18 +1,28 @@
 package com.contactlistbridge.kore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -95,5 +105,46 @@ class ProcessedEventsTest {
             store.stop();
         }
         assertThat(store.isFollowing()).isFalse();
+    }
+
+    @Test
+    void aTopicWithASmallRecordLimitTakesConcurrentWritesAndRefusesTooLargeRecordsAtOnce() throws Exception {
+        String topic = "processed-small-" + UUID.randomUUID();
+        Properties adminConfig = new Properties();
+        adminConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (Admin admin = Admin.create(adminConfig)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
+                    "max.message.bytes", "600")))).all().get(30, TimeUnit.SECONDS);
+        }
+        ProcessedEvents store = new ProcessedEvents(topic, 100, () -> adminConfig);
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        try {
+            store.start();
+            // Many small records at once: batched together they would exceed the topic's limit.
+            List<Future<?>> writes = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String id = "small-" + i;
+                writes.add(writers.submit(() -> {
+                    store.remember(id, ("{\"contactListId\":\"cl-" + id + "\",\"name\":\"" + "n".repeat(200)
+                            + "\"}").getBytes(StandardCharsets.UTF_8));
+                    return null;
+                }));
+            }
+            for (Future<?> write : writes) {
+                write.get(30, TimeUnit.SECONDS);
+            }
+            byte[] large = ("{\"contactListId\":\"" + "z".repeat(700) + "\"}").getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> store.remember("large", large)).isInstanceOf(ProcessedEventsException.class)
+                    .hasMessageContaining("larger than " + topic + " accepts (600 bytes)")
+                    .satisfies(e -> assertThat(((ProcessedEventsException) e).retryable()).isFalse());
+            assertThat(store.find("large")).as("kept in memory: this process never calls Kore.ai for it again")
+                    .isPresent();
+            assertThat(store.isDurable("large")).isFalse();
+            assertThat(store.isDurable("small-7")).isTrue();
+            assertThat(KafkaTestClient.readAll(broker.bootstrapServers(), topic, Duration.ZERO)).hasSize(40);
+        } finally {
+            writers.shutdownNow();
+            store.stop();
+        }
     }
 }

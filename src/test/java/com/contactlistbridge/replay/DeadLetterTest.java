@@ -67,14 +67,15 @@ class DeadLetterTest {
         assertThat(replay.key()).isEqualTo(key);
         assertThat(replay.value()).isEqualTo(notUtf8);
         assertThat(names(replay)).containsExactly("traceparent", "x-crm-source", "traceparent",
-                DeadLetter.REPLAY_COUNT, DeadLetter.REPLAYED_FROM);
+                "bridge.replayed-event-id", DeadLetter.REPLAY_COUNT, DeadLetter.REPLAYED_FROM);
         List<Header> all = new ArrayList<>();
         replay.headers().forEach(all::add);
         assertThat(all.get(0).value()).isEqualTo(utf8("00-abc-01"));
         assertThat(all.get(1).value()).isNull();
         assertThat(all.get(2).value()).isEqualTo(utf8("second value, same name"));
-        assertThat(text(all.get(3))).isEqualTo("2");
-        assertThat(text(all.get(4))).isEqualTo("app.dlq-2-41");
+        assertThat(text(all.get(3))).as("the original event's id").isEqualTo("crm-1");
+        assertThat(text(all.get(4))).isEqualTo("2");
+        assertThat(text(all.get(5))).isEqualTo("app.dlq-2-41");
     }
 
     @Test

@@ -117,8 +117,9 @@ class ReplayCommandTest {
         assertThat(record.value()).isEqualTo(value);
         List<String> names = new ArrayList<>();
         record.headers().forEach(h -> names.add(h.key()));
-        assertThat(names).containsExactly("traceparent", "x-crm-source", "bridge.replay-count",
-                "bridge.replayed-from");
+        assertThat(names).containsExactly("traceparent", "x-crm-source", "bridge.replayed-event-id",
+                "bridge.replay-count", "bridge.replayed-from");
+        assertThat(header(record, "bridge.replayed-event-id")).isEqualTo("crm-exact");
         assertThat(header(record, "traceparent")).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         Header nullValued = record.headers().lastHeader("x-crm-source");
         assertThat(nullValued.value()).isNull();
@@ -171,6 +172,26 @@ class ReplayCommandTest {
             assertThat(refused.exitCode()).as(refused.err()).isZero();
             assertThat(refused.lineOf("crm-created")).startsWith("REFUSED(list created) ")
                     .endsWith("contact-list-id=cl-created-but-not-published");
+        }
+        assertThat(KafkaTestClient.readAll(brokers(), topics.requests(), Duration.ZERO)).isEmpty();
+    }
+
+    @Test
+    void aDeadLetterTrimmedToFitKafkaIsRefusedWithItsReason() throws Exception {
+        Topics topics = Topics.create("trimmed", 1);
+        Map<String, byte[]> valueOmitted = bridgeHeaders("UNAVAILABLE", "crm-huge");
+        valueOmitted.put("bridge.error.value-omitted", utf8("1048000"));
+        sendDeadLetter(topics.deadLetter(), 0, T0, "crm-huge", new byte[0], valueOmitted);
+        Map<String, byte[]> trimmed = bridgeHeaders("UNAVAILABLE", "crm-trimmed");
+        trimmed.put("bridge.error.omitted", utf8("value,headers,key"));
+        sendDeadLetter(topics.deadLetter(), 0, T0, "crm-trimmed", new byte[0], trimmed);
+
+        for (String dryRun : new String[] {"--dry-run", "--max-replays=3"}) {
+            Run run = replay(topics.env(), dryRun);
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.lineOf("crm-huge")).startsWith("REFUSED(value omitted) ");
+            assertThat(run.lineOf("crm-trimmed")).startsWith("REFUSED(value+headers+key omitted) ");
         }
         assertThat(KafkaTestClient.readAll(brokers(), topics.requests(), Duration.ZERO)).isEmpty();
     }

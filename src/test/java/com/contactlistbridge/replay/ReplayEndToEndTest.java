@@ -137,9 +137,99 @@ class ReplayEndToEndTest {
                 .as("the original event and two replays").hasSize(3);
     }
 
+    @Test
+    void replayingTwiceCreatesOnceEvenForAnEventWithoutIdAndKey() throws Exception {
+        stubNamed("List crm-twice", aResponse().withStatus(503).withBody("Service Unavailable"));
+        stubNamed("List without id", aResponse().withStatus(503).withBody("Service Unavailable"));
+        sendEvent("crm-twice", Map.of());
+        KafkaTestClient.send(brokers, requests, null,
+                utf8("{\"name\":\"List without id\",\"description\":\"no eventId, no key\"}"), Map.of());
+        awaitDeadLetters("crm-twice", 1);
+        ConsumerRecord<byte[], byte[]> noIdDead = await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, deadLetter, Duration.ZERO).stream()
+                        .filter(r -> r.key() == null && text(r.value()).contains("List without id")).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        String noId = header(noIdDead, "bridge.event-id");
+        assertThat(noId).as("topic-partition-offset of the original").isEqualTo(requests + "-"
+                + header(noIdDead, "bridge.original.partition") + "-" + header(noIdDead, "bridge.original.offset"));
+
+        stubNamed("List crm-twice", created("cl-twice"));
+        stubNamed("List without id", created("cl-no-id"));
+        String selected = "crm-twice," + noId;
+        Run first = replay(env(), "--event-id", selected);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.lineOf("crm-twice")).startsWith("REPLAYED ");
+        assertThat(first.lineOf(noId)).startsWith("REPLAYED ");
+        ConsumerRecord<byte[], byte[]> createdNoId = awaitCreated(noId);
+        assertThat(text(createdNoId.value())).contains("cl-no-id").contains("\"eventId\":\"" + noId + "\"");
+        awaitCreated("crm-twice");
+        long requestsAfterFirst = KafkaTestClient.readAll(brokers, requests, Duration.ZERO).size();
+
+        for (String dryRun : new String[] {"--dry-run", "--max-replays=3"}) {
+            Run again = replay(env(), "--event-id", selected, dryRun);
+            assertThat(again.exitCode()).as(again.err()).isZero();
+            assertThat(again.lineOf("crm-twice")).startsWith("SKIPPED(done) ");
+            assertThat(again.lineOf(noId)).startsWith("SKIPPED(done) ");
+        }
+        assertThat(KafkaTestClient.readAll(brokers, requests, Duration.ZERO)).as("nothing republished")
+                .hasSize((int) requestsAfterFirst);
+        assertThat(kore.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                urlPathEqualTo(API_PATH)).withRequestBody(matchingJsonPath("$.name", equalTo("List without id")))))
+                .as("the 503, then one create").hasSize(2);
+    }
+
+    @Test
+    void replayWhileTheBridgeIsStoppedIsCreatedOnceWhenItStarts() throws Exception {
+        String stopped = KafkaTestBroker.freshTopics("replay-stopped");
+        WireMockServer own = new WireMockServer(options().dynamicPort());
+        own.start();
+        try {
+            own.stubFor(post(urlPathEqualTo(API_PATH)).willReturn(aResponse().withStatus(503)));
+            Map<String, String> settings = RunningBridge.baseSettings(brokers, own.baseUrl(), stopped);
+            settings.put("bridge.retry.max-attempts", "1");
+            Map<String, String> env = Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", stopped + ".create",
+                    "BRIDGE_TOPIC_DEAD_LETTER", stopped + ".dlq", "BRIDGE_TOPIC_PROCESSED", stopped + ".processed");
+            try (RunningBridge running = RunningBridge.start(settings)) {
+                KafkaTestClient.send(brokers, stopped + ".create", null,
+                        utf8("{\"name\":\"While stopped\",\"description\":\"d\"}"), Map.of());
+                KafkaTestClient.awaitRecords(brokers, stopped + ".dlq", 1, WAIT);
+            }
+
+            own.stubFor(post(urlPathEqualTo(API_PATH)).willReturn(created("cl-while-stopped")));
+            Run replayed = replay(env);
+            assertThat(replayed.exitCode()).as(replayed.err()).isZero();
+            assertThat(replayed.lineOf(stopped + ".create-0-0")).startsWith("REPLAYED ");
+
+            try (RunningBridge running = RunningBridge.start(settings)) {
+                ConsumerRecord<byte[], byte[]> created = KafkaTestClient.awaitRecords(brokers, stopped + ".created", 1,
+                        WAIT).get(0);
+                assertThat(header(created, "bridge.event-id")).as("the original event's id")
+                        .isEqualTo(stopped + ".create-0-0");
+                Run again = replay(env);
+                assertThat(again.lineOf(stopped + ".create-0-0")).startsWith("SKIPPED(done) ");
+            }
+            assertThat(own.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                    urlPathEqualTo(API_PATH)))).as("the 503, then one create").hasSize(2);
+        } finally {
+            own.stop();
+        }
+    }
+
+    private static ResponseDefinitionBuilder created(String id) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"" + id + "\"}}");
+    }
+
+    private ConsumerRecord<byte[], byte[]> awaitCreated(String eventId) {
+        return await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, createdTopic, Duration.ZERO).stream()
+                        .filter(r -> eventId.equals(header(r, "bridge.event-id"))).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+    }
+
     private Map<String, String> env() {
         return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", requests,
-                "BRIDGE_TOPIC_DEAD_LETTER", deadLetter);
+                "BRIDGE_TOPIC_DEAD_LETTER", deadLetter, "BRIDGE_TOPIC_PROCESSED", prefix + ".processed");
     }
 
     private void sendEvent(String eventId, Map<String, byte[]> headers) {

@@ -72,6 +72,21 @@ class ReplaySelectionTest {
     }
 
     @Test
+    void aTrimmedDeadLetterIsRefused() {
+        ReplaySelection selection = new ReplaySelection(ReplayOptions.defaults(), Map.of());
+        DeadLetter valueOmitted = DeadLetterTest.deadLetter("e", Map.of("bridge.error.reason", utf8("UNAVAILABLE"),
+                "bridge.error.value-omitted", utf8("1048000")));
+        DeadLetter trimmed = DeadLetterTest.deadLetter("e", Map.of("bridge.error.reason", utf8("UNAVAILABLE"),
+                "bridge.error.omitted", utf8("value,headers,key")));
+        DeadLetter odd = DeadLetterTest.deadLetter("e", Map.of("bridge.error.reason", utf8("UNAVAILABLE"),
+                "bridge.error.omitted", utf8("value\nFORGED")));
+
+        assertThat(label(selection, valueOmitted)).isEqualTo("REFUSED(value omitted)");
+        assertThat(label(selection, trimmed)).isEqualTo("REFUSED(value+headers+key omitted)");
+        assertThat(label(selection, odd)).isEqualTo("REFUSED(trimmed)");
+    }
+
+    @Test
     void deadLetterWhoseReplayCameBackIsSupersededByTheNewerOne() {
         DeadLetter first = deadLetter(3, NOON, "UNAVAILABLE", "e", null);
         DeadLetter second = deadLetter(9, NOON, "UNAVAILABLE", "e", "1");

@@ -162,6 +162,9 @@ class HostileInputTest {
                 assertThat(reason(deadByOffset.get(13))).isEqualTo("INVALID_EVENT");
                 assertThat(message(deadByOffset.get(13))).contains("not UTF-8");
                 assertThat(message(deadByOffset.get(15))).contains("not a readable created record");
+                assertThat(KafkaTestClient.header(deadByOffset.get(15), "bridge.error.attempts"))
+                        .as("a try that failed before the POST counts, and is not retried").isEqualTo("1");
+                assertThat(KafkaTestClient.header(deadByOffset.get(0), "bridge.error.attempts")).isEqualTo("0");
                 assertThat(KafkaTestClient.header(deadByOffset.get(17), "bridge.contact-list-id"))
                         .as("the list exists: its id travels on the dead letter").isEqualTo("cl-not-stored");
                 assertThat(reason(deadByOffset.get(19))).as("a 400 is not a rate limit, whatever its text")

@@ -277,6 +277,7 @@ public final class BridgeProcess implements AutoCloseable {
         // machine C2 compilation of a fresh JVM competes with the broker and the other processes of the test.
         private final List<String> jvmOptions = new ArrayList<>(
                 List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        private final List<String> arguments = new ArrayList<>();
         private String name = "bridge";
 
         private Builder(Path logFile) {
@@ -303,6 +304,12 @@ public final class BridgeProcess implements AutoCloseable {
         /** A {@code -Dkey=value} option: for keys camel-main does not take from the environment. */
         public Builder systemProperty(String key, String value) {
             systemProperties.put(key, value);
+            return this;
+        }
+
+        /** Program arguments, e.g. {@code replay --dry-run}; none runs the bridge. */
+        public Builder arguments(String... args) {
+            arguments.addAll(List.of(args));
             return this;
         }
 
@@ -341,6 +348,7 @@ public final class BridgeProcess implements AutoCloseable {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add("com.contactlistbridge.Application");
+            command.addAll(arguments);
 
             ProcessBuilder builder = new ProcessBuilder(command);
             // The project root, as surefire's working directory: config/ and routes/ resolve as in production.

@@ -62,9 +62,26 @@ public final class RunningBridge implements AutoCloseable {
     }
 
     public static RunningBridge start(Map<String, String> overrides) throws Exception {
+        return start(overrides, null);
+    }
+
+    /**
+     * Starts the bridge with its properties read from {@code propertiesLocations} instead of config/ (as
+     * {@code CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION} would), e.g. {@code file:kafka.properties,file:config/...};
+     * a failed start leaves nothing running.
+     */
+    public static RunningBridge start(Map<String, String> overrides, String propertiesLocations) throws Exception {
         Main main = Application.newMain();
+        if (propertiesLocations != null) {
+            main.setPropertyPlaceholderLocations(propertiesLocations);
+        }
         overrides.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception e) {
+            main.shutdown();
+            throw e;
+        }
         return new RunningBridge(main);
     }
 
