@@ -119,27 +119,33 @@ class ConcurrencyTest {
     }
 
     /**
-     * Commits do not wait for the batch to end: with event 5 of 8 held (the batch still running), the committed offset
-     * moves past events 1 to 4 as soon as their outcomes are stored, and stops at 4, the held event's offset.
+     * Commits do not wait for the batch to end (README, delivery guarantees: the consumer commits while a batch runs,
+     * whenever the oldest unfinished event of a partition moves on, at most every 100 ms). With event 5 of 8 held at
+     * Kore.ai, events 1 to 4 and 6 to 8 finish; the committed offset moves to 4, the held event's offset, while the
+     * batch still runs, and never past it until the held event has its outcome.
      */
     @Test
     void theCommittedOffsetMovesForwardWhileTheBatchStillRuns() throws Exception {
         String prefix = KafkaTestBroker.freshTopics("concurrency-progress");
+        String group = prefix + "-bridge";
         kore.hold("List 5");
         send(prefix + ".create", 1, 8);
         bridge = RunningBridge.start(settings(prefix, 2));
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
-                KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
-                .as("committed while event 5 (offset 4) is held").isEqualTo(4));
         KafkaTestClient.awaitRecords(brokers, prefix + ".created", 7, WAIT);
         assertThat(kore.held()).as("the batch still runs: event 5 waits for Kore.ai").isEqualTo(1);
-        assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
-                .as("never past the held event, although 6 to 8 are done").isEqualTo(4);
+        // The contract says 100 ms; the bound leaves room for a busy machine, not for a commit at the batch's end.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0))
+                .as("committed while event 5 (offset 4) is held").isEqualTo(4));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0))
+                .as("never past the held event, although 6 to 8 are done").isEqualTo(4));
+        assertThat(kore.held()).isEqualTo(1);
 
         kore.releaseAll();
         await().atMost(WAIT).untilAsserted(() -> assertThat(
-                KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0)).isEqualTo(8));
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0)).isEqualTo(8));
         assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO)).hasSize(8);
         assertThat(kore.calls()).isEqualTo(8);
     }
