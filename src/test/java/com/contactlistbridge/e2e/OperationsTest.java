@@ -19,9 +19,11 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.read.ListAppender;
+import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.LogCapture;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.contactlistbridge.testsupport.ShippedLogFormat;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +96,30 @@ class OperationsTest {
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 503);
             bridge.context().getRouteController().resumeRoute("consume-requests");
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
+        }
+    }
+
+    /**
+     * The start-up warning itself (its arithmetic has unit tests in BridgeSettingsTest): a batch of 100 events started
+     * at the pace of a 60-per-minute request budget cannot finish within a one-minute poll interval, and the log says
+     * so once, with the numbers and the settings to change. The packaged-jar test checks that the shipped
+     * configuration starts without it.
+     */
+    @Test
+    void startUpWarnsWhenABatchCanOutlastThePollInterval() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        String prefix = KafkaTestBroker.freshTopics("ops-warning");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        settings.put("camel.component.kafka.max-poll-interval-ms", "60000");
+        settings.put("camel.component.kafka.max-poll-records", "100");
+        settings.put("kore.rate-limit.requests-per-minute", "60");
+        try (LogCapture log = LogCapture.of(BridgeConfiguration.class, Level.WARN)) {
+            bridge = RunningBridge.start(settings);
+            assertThat(log.lines()).as("warnings of BridgeConfiguration").singleElement().asString()
+                    .startsWith("WARN A batch of 100 event(s) can take ")
+                    .contains("more than camel.component.kafka.max-poll-interval-ms = 60000")
+                    .contains("this consumer could be evicted from its group")
+                    .contains("Lower camel.component.kafka.max-poll-records or the retries, or raise the poll interval");
         }
     }
 
