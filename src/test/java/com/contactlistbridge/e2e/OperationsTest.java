@@ -119,7 +119,8 @@ class OperationsTest {
                     .startsWith("WARN A batch of 100 event(s) can take ")
                     .contains("more than camel.component.kafka.max-poll-interval-ms = 60000")
                     .contains("this consumer could be evicted from its group")
-                    .contains("Lower camel.component.kafka.max-poll-records or the retries, or raise the poll interval");
+                    .contains("Lower camel.component.kafka.max-poll-records or the retries, or raise the poll "
+                            + "interval");
         }
     }
 

@@ -14,10 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.Measured;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -88,6 +91,10 @@ class PackagedJarIT {
                 + " created, " + invalid + " dead-lettered \\{INVALID_EVENT=" + invalid + "}, 0 without outcome, "
                 + "[0-9.]+ s");
         assertThat(output).contains("Kore.ai SANDBOX (not Kore.ai)").doesNotContain("\tat ");
+        Matcher summary = Pattern.compile("\\[demo] summary: .*").matcher(output);
+        if (summary.find()) {
+            Measured.keep("PACKAGED-JAR-TEST demo " + summary.group());
+        }
     }
 
     @Test
@@ -144,8 +151,8 @@ class PackagedJarIT {
                     .as("exits within camel.main.shutdown-timeout of SIGTERM").isTrue();
             Duration stop = Duration.ofNanos(System.nanoTime() - stopStarted);
             String output = Files.readString(log);
-            System.out.println("PACKAGED-JAR-TEST SIGTERM -> exit " + bridge.exitValue() + " in " + stop.toMillis()
-                    + " ms");
+            Measured.keep("PACKAGED-JAR-TEST SIGTERM exit=" + bridge.exitValue() + " seconds="
+                    + String.format("%.1f", stop.toMillis() / 1000.0));
             assertThat(bridge.exitValue()).as(output).isEqualTo(SIGTERM_EXIT);
             // Idle, it has nothing to wait for: the README measured about a second.
             assertThat(stop).as("an idle bridge stops promptly").isLessThan(Duration.ofSeconds(10));

@@ -17,6 +17,7 @@ import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
 import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.Measured;
 import com.contactlistbridge.testsupport.RunningBridge;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,11 +110,11 @@ class BrokerRestartTest {
                                 + KafkaTestClient.header(dead, "bridge.error.message"));
                     }
                 }
-                System.out.printf("BROKER-RESTART-TEST events=%d partitions=%d outageSeconds=%.1f lost=%d "
+                Measured.keep(String.format("BROKER-RESTART-TEST events=%d partitions=%d outageSeconds=%.1f lost=%d "
                                 + "duplicateOutcomes=%d duplicateCalls=%d validButDeadLettered=%d koreCalls=%d "
-                                + "outcomeRecords=%d seconds=%.1f%n", ids.size(), PARTITIONS, outageSeconds,
+                                + "outcomeRecords=%d seconds=%.1f", ids.size(), PARTITIONS, outageSeconds,
                         outcomes.missing(ids).size(), outcomes.duplicateOutcomes(), kore.duplicateCalls(),
-                        validButDeadLettered.size(), kore.totalCalls(), outcomes.records(), seconds);
+                        validButDeadLettered.size(), kore.totalCalls(), outcomes.records(), seconds));
                 System.out.println("BROKER-RESTART-TEST ids with more than one outcome: "
                         + outcomes.idsWithMoreThanOneOutcome() + "; names called more than once: "
                         + kore.namesCalledMoreThanOnce() + "; valid but dead-lettered: " + validButDeadLettered);

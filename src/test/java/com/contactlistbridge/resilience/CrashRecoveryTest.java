@@ -16,6 +16,7 @@ import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
 import com.contactlistbridge.resilience.ResilienceKit.TopicPartitionOffset;
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.Measured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -126,10 +127,10 @@ class CrashRecoveryTest {
                 int lost = outcomes.missing(ids).size();
                 int duplicateOutcomes = outcomes.duplicateOutcomes();
                 int duplicateCalls = kore.duplicateCalls();
-                System.out.printf("CRASH-TEST events=%d partitions=%d kills=%d lost=%d duplicateOutcomes=%d "
-                                + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f%n", EVENTS, PARTITIONS,
+                Measured.keep(String.format("CRASH-TEST events=%d partitions=%d kills=%d lost=%d duplicateOutcomes=%d "
+                                + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f", EVENTS, PARTITIONS,
                         kills, lost, duplicateOutcomes, duplicateCalls, kore.totalCalls(), outcomes.records(),
-                        seconds);
+                        seconds));
                 System.out.println("CRASH-TEST ids with more than one outcome: " + outcomes.idsWithMoreThanOneOutcome()
                         + "; names called more than once: " + kore.namesCalledMoreThanOnce()
                         + "; ids whose created records name several lists: " + outcomes.idsWithSeveralLists());

@@ -17,6 +17,7 @@ import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
 import com.contactlistbridge.resilience.ResilienceKit.TopicPartitionOffset;
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.Measured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -115,10 +116,10 @@ class ScaleOutTest {
             second.stop(Duration.ofSeconds(30));
 
             int lost = outcomes.missing(ids).size();
-            System.out.printf("SCALE-OUT-TEST events=%d partitions=%d instances=2 kills=1 lost=%d duplicateOutcomes=%d "
-                            + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f%n", EVENTS, PARTITIONS,
+            Measured.keep(String.format("SCALE-OUT-TEST events=%d partitions=%d instances=2 kills=1 lost=%d duplicateOutcomes=%d "
+                            + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f", EVENTS, PARTITIONS,
                     lost, outcomes.duplicateOutcomes(), kore.duplicateCalls(), kore.totalCalls(), outcomes.records(),
-                    seconds);
+                    seconds));
             System.out.println("SCALE-OUT-TEST ids with more than one outcome: "
                     + outcomes.idsWithMoreThanOneOutcome() + "; names called more than once: "
                     + kore.namesCalledMoreThanOnce() + "; ids whose created records name several lists: "
