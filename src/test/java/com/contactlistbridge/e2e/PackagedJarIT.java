@@ -18,10 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.Measured;
 import com.contactlistbridge.testsupport.RunningBridge;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +59,7 @@ class PackagedJarIT {
     }
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API_PATH = "/campaign/api/v2/public/st-jar/campaign/contactList/createContactList";
     /** What a JVM ends with when a SIGTERM (signal 15) stops it: 128 + 15; camel-main's shutdown hook runs first. */
     private static final int SIGTERM_EXIT = 143;
@@ -72,6 +76,7 @@ class PackagedJarIT {
         started.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
     }
 
+    /** The README's first command: every valid sample created, every invalid one dead-lettered, then exit 0. */
     @Test
     void demoExitsZeroWithItsSummary() throws Exception {
         Path log = temp.resolve("demo.log");
@@ -80,21 +85,48 @@ class PackagedJarIT {
         assertThat(demo.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the demo ends by itself").isTrue();
         String output = Files.readString(log);
         assertThat(demo.exitValue()).as(output).isZero();
-        long valid;
-        long invalid;
-        try (Stream<Path> samples = Files.list(Path.of("examples", "events"))) {
-            List<String> names = samples.map(p -> p.getFileName().toString()).toList();
-            valid = names.stream().filter(n -> n.startsWith("valid-")).count();
-            invalid = names.size() - valid;
+        List<Path> samples;
+        try (Stream<Path> files = Files.list(DemoRunner.EXAMPLES)) {
+            samples = files.sorted().toList();
         }
-        assertThat(output).as(output).containsPattern("\\[demo] summary: " + (valid + invalid) + " events, " + valid
-                + " created, " + invalid + " dead-lettered \\{INVALID_EVENT=" + invalid + "}, 0 without outcome, "
-                + "[0-9.]+ s");
+        int valid = 0;
+        int invalid = 0;
+        for (Path sample : samples) {
+            String name = sample.getFileName().toString();
+            if (name.startsWith("valid-")) {
+                valid++;
+                String eventId = JSON.readTree(sample.toFile()).get("eventId").asText();
+                assertThat(output).as(name).containsPattern("CREATED +" + eventId + " -> cl-[0-9a-f-]{36} ");
+            } else {
+                invalid++;
+                assertThat(output).as(name).containsPattern("DEAD-LETTER " + Pattern.quote(expectedEventId(sample))
+                        + " -> INVALID_EVENT: \\S");
+            }
+        }
+        assertThat(valid).as("valid samples").isEqualTo(3);
+        assertThat(invalid).as("invalid samples").isEqualTo(9);
+        Matcher summary = Pattern.compile("\\[demo] summary: 12 events, 3 created, 9 dead-lettered "
+                + "\\{INVALID_EVENT=9}, 0 without outcome, [0-9.]+ s").matcher(output);
+        assertThat(summary.find()).as(output).isTrue();
+        Measured.keep("PACKAGED-JAR-TEST demo " + summary.group());
         assertThat(output).contains("Kore.ai SANDBOX (not Kore.ai)").doesNotContain("\tat ");
-        Matcher summary = Pattern.compile("\\[demo] summary: .*").matcher(output);
-        if (summary.find()) {
-            Measured.keep("PACKAGED-JAR-TEST demo " + summary.group());
+    }
+
+    /**
+     * The event id the demo reports: eventId when the sample has a readable one, else the record key, which the demo
+     * makes from the file name without its extension.
+     */
+    private static String expectedEventId(Path sample) {
+        try {
+            JsonNode event = JSON.readTree(sample.toFile());
+            if (event != null && event.isObject() && event.path("eventId").isTextual()) {
+                return event.get("eventId").asText();
+            }
+        } catch (IOException unreadable) {
+            // not JSON: the bridge falls back to the record key
         }
+        String name = sample.getFileName().toString();
+        return name.substring(0, name.lastIndexOf('.'));
     }
 
     @Test
