@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -222,8 +223,20 @@ public class ProcessedEvents extends ServiceSupport {
         try (Admin admin = Admin.create(clientProperties(config))) {
             if (partitions.isEmpty()) {
                 createCompactedTopic(admin);
-                follower.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                // A new topic reaches this client's metadata a moment later: until then it has no partitions, and a
+                // reader assigned none would fail at every poll.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (partitions.isEmpty()) {
+                    follower.partitionsFor(topic, Duration.ofSeconds(30))
+                            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                    if (partitions.isEmpty()) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("topic " + topic + " (bridge.topic.processed) has no "
+                                    + "partitions 30 s after it was created");
+                        }
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    }
+                }
             }
             maxRecordBytes = recordLimit(admin, producerConfig);
         }
