@@ -60,7 +60,7 @@ class CommitFailureTest {
 
     private static final Duration WAIT = Duration.ofSeconds(40);
     /** Longer than camel-kafka's commit timeout (5 s), so that a commit running into the outage fails. */
-    private static final Duration OUTAGE = Duration.ofSeconds(8);
+    private static final Duration OUTAGE = Duration.ofSeconds(6);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
