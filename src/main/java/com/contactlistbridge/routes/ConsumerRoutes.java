@@ -28,8 +28,10 @@ public class ConsumerRoutes extends RouteBuilder {
         EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
         // One thread per event in flight: the Kore.ai call, its retries and the outcome's publication run on it.
         // The split hands over a whole batch at once, so the queue must hold max-poll-records events (unbounded).
+        // Not maxQueueSize(-1): Camel makes that a hand-over queue whose overflow runs in the submitting worker,
+        // which then starts no further event until its own is done (a slow event left slots idle).
         ExecutorService workers = new ThreadPoolBuilder(getContext()).poolSize(settings.maxInFlight())
-                .maxPoolSize(settings.maxInFlight()).maxQueueSize(-1).build(this, "kore-call");
+                .maxPoolSize(settings.maxInFlight()).maxQueueSize(Integer.MAX_VALUE).build(this, "kore-call");
 
         from("kafka:{{bridge.topic.requests}}?groupId={{bridge.consumer-group}}&batching=true")
                 .routeId(ROUTE_ID)

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,17 +65,25 @@ class ConcurrencyTest {
         return settings;
     }
 
+    /** Events {@code crm-c<from>} to {@code crm-c<to>} ("List n"), as one record batch: one poll takes them all. */
     private void send(String topic, int from, int to) {
+        KafkaTestClient.sendTogether(brokers, topic, events(from, to));
+    }
+
+    private static Map<String, String> events(int from, int to) {
+        Map<String, String> events = new LinkedHashMap<>();
         for (int i = from; i <= to; i++) {
-            KafkaTestClient.send(brokers, topic, "crm-c" + i,
-                    "{\"eventId\":\"crm-c" + i + "\",\"name\":\"List " + i + "\",\"description\":\"d\"}");
+            events.put("crm-c" + i, "{\"eventId\":\"crm-c" + i + "\",\"name\":\"List " + i
+                    + "\",\"description\":\"d\"}");
         }
+        return events;
     }
 
     @Test
     void callsRunConcurrentlyButNeverMoreThanMaxInFlight() throws Exception {
         String prefix = KafkaTestBroker.freshTopics("concurrency-limit");
-        // Sent before the bridge starts, so one poll takes them all (a batch waits for its slowest event).
+        // Sent before the bridge starts, in one record batch, so one poll takes them all (a batch waits for its
+        // slowest event).
         send(prefix + ".create", 1, 10);
         bridge = RunningBridge.start(settings(prefix, 3));
 
@@ -96,9 +105,10 @@ class ConcurrencyTest {
     void laterEventsFinishFirstButTheCommitWaitsForTheOldestOne() throws Exception {
         String prefix = KafkaTestBroker.freshTopics("concurrency-order");
         kore.hold("List 1");
-        send(prefix + ".create", 1, 8);
+        Map<String, String> events = events(1, 8);
         // An invalid event behind the held one: its dead letter is published at once, its offset still waits.
-        KafkaTestClient.send(brokers, prefix + ".create", "crm-c9", "not json");
+        events.put("crm-c9", "not json");
+        KafkaTestClient.sendTogether(brokers, prefix + ".create", events);
         bridge = RunningBridge.start(settings(prefix, 4));
 
         List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 7,

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,6 +79,34 @@ public final class KafkaTestClient {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("Could not send a record to topic " + topic + " at " + bootstrap, cause);
+        }
+    }
+
+    /**
+     * Produces UTF-8 records (key to value, in iteration order) as one record batch, and waits until the broker has
+     * acknowledged them: a consumer's poll gets all of them or none, so they end up in one batch of the bridge.
+     */
+    public static void sendTogether(String bootstrap, String topic, Map<String, String> records) {
+        requireText(bootstrap, "bootstrap");
+        requireText(topic, "topic");
+        Properties props = producerProperties(bootstrap);
+        // Nothing leaves before the flush, and everything fits one batch.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5_000);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1_048_576);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            records.forEach((key, value) -> acks.add(producer.send(new ProducerRecord<>(topic, 0, utf8(key),
+                    utf8(value)))));
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Could not send records to topic " + topic + " at " + bootstrap, cause);
         }
     }
 
