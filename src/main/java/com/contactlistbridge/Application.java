@@ -4,19 +4,18 @@ import java.util.List;
 
 import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.config.InvalidSettingsException;
-import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
-import com.contactlistbridge.sandbox.KoreSandbox;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
 
 /**
- * camel-main entry point of contact-list-bridge: no command runs the production bridge, {@code demo} the one-machine
- * demo, {@code sandbox} the Kore.ai stand-in on its own, {@code replay} re-publishes dead letters.
+ * camel-main entry point of contact-list-bridge: no command runs the production bridge, {@code replay} re-publishes
+ * dead letters; {@code demo} (the one-machine demo) and {@code sandbox} (the Kore.ai stand-in on its own) run the
+ * demo kit, which is not part of the production jar (see {@link DemoKitLauncher}).
  */
 public final class Application {
 
@@ -28,14 +27,9 @@ public final class Application {
 
     public static void main(String[] args) throws Exception {
         String command = args.length > 0 ? args[0] : "";
-        if (command.equals("demo")) {
-            boolean keepRunning = List.of(args).contains("--keep-running");
-            System.exit(new DemoRunner(System.out, keepRunning).run());
-        }
-        if (command.equals("sandbox")) {
-            // The stand-in for Kore.ai as its own process (docker compose); never part of the production bridge.
-            KoreSandbox.fromEnvironment(System.getenv()).run();
-            System.exit(0);
+        if (command.equals("demo") || command.equals("sandbox")) {
+            // The demo kit (broker, sandbox) lives in contact-list-bridge-demo.jar, never in the production jar.
+            System.exit(DemoKitLauncher.run(args, System.err));
         }
         if (command.equals("replay")) {
             // Re-publishes dead letters with the bridge's configuration; it starts no routes (see ReplayCommand).

@@ -152,6 +152,7 @@ final class StartupProbe {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KAFKA_BROKERS", brokers);
         env.put("KORE_BASE_URL", koreBaseUrl);
+        env.put("KORE_ALLOW_PLAIN_HTTP", "true"); // the latency stub speaks plain http on loopback
         env.put("KORE_STREAM_ID", "st-test-stream");
         env.put("KORE_ACCOUNT_ID", "acc-test");
         env.put("KORE_IID", "st-test-app");

@@ -19,12 +19,15 @@ import com.contactlistbridge.kore.SecretRedactor;
 import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.kore.ProcessedEvents;
 import com.contactlistbridge.ops.BridgeMetrics;
+import com.contactlistbridge.ops.DeadlockHealthCheck;
+import com.contactlistbridge.ops.HealthDetailsPolicy;
 import com.contactlistbridge.ops.KafkaBrokerHealthCheck;
 import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
 import com.contactlistbridge.routes.ConsumerRoutes;
 import com.contactlistbridge.routes.EventLocks;
 import com.contactlistbridge.routes.RecordBatches;
+import com.contactlistbridge.routes.StaticGroupMembership;
 import com.contactlistbridge.routes.OutcomeRecords;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
@@ -61,6 +64,9 @@ public class BridgeConfiguration implements CamelConfiguration {
     private static final String STORE_CLIENTS =
             "the processed-events store (contact-list-bridge-processed-reader/-writer)";
     private static final String HEALTH_CLIENTS = "the health check (contact-list-bridge-health)";
+    private static final String LEAVE_CLIENTS = "the consumer group leave at shutdown (contact-list-bridge-leave)";
+    /** How long a stopping bridge tries to take its consumers out of their groups. */
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
 
     @Override
     public void configure(CamelContext context) {
@@ -114,6 +120,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         // this method: the settings are read, and the bridge's own clients made, when the context initializes.
         KafkaClientSettings kafkaClients = KafkaClientSettings.of(context);
         registry.bind("kafkaClientSettings", kafkaClients);
+        StaticGroupMembership membership = new StaticGroupMembership(() -> kafkaClients.forClients(LEAVE_CLIENTS));
+        registry.bind("staticGroupMembership", membership);
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
@@ -136,13 +144,18 @@ public class BridgeConfiguration implements CamelConfiguration {
                 ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(1,
                         settings.outagePauseMillis(), settings.outagePauseMillis(),
                         List.of(KoreUnavailableException.class));
-                breaker.setStateLoggingLevel(LoggingLevel.INFO);
+                // koreOutagePolicy logs each pause once; the breaker's state changes only at DEBUG.
+                breaker.setStateLoggingLevel(LoggingLevel.DEBUG);
                 metrics.watchCircuitBreaker(routeId, breaker);
                 return breaker;
             }
         });
 
-        // Health: camel-kafka's own consumer check stays UP without a broker; this one asks the cluster.
+        // Health. Liveness: Camel's context check and the deadlock check, nothing outside the process. Readiness adds
+        // the routes, camel-kafka's consumer check, processed-events, and kafka-broker: camel-kafka's own consumer
+        // check stays UP without a broker, this one asks the cluster. Details and errors only when turned on.
+        registry.bind("healthDetailsPolicy", new HealthDetailsPolicy(settings.healthDetails()));
+        registry.bind("deadlockHealthCheck", new DeadlockHealthCheck());
         KafkaBrokerHealthCheck kafkaHealth = new KafkaBrokerHealthCheck(
                 () -> kafkaClients.forClients(HEALTH_CLIENTS), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), clock);
@@ -165,6 +178,8 @@ public class BridgeConfiguration implements CamelConfiguration {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 kafkaHealth.close();
+                // The routes' consumers are closed; static members do not leave by themselves.
+                membership.leaveAll(LEAVE_TIMEOUT);
             }
         });
 

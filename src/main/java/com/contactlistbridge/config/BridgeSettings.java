@@ -54,7 +54,9 @@ public record BridgeSettings(
         int deadLetterMaxValueBytes,
         int maxInFlight,
         int rateLimitHeadroomPercent,
-        int maxRateLimitWaits) {
+        int maxRateLimitWaits,
+        boolean allowPlainHttp,
+        boolean healthDetails) {
 
     /** Ids that go into the URL path and query: refusing anything else keeps message data out of the URL. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -107,7 +109,10 @@ public record BridgeSettings(
                 (int) r.number("bridge.dead-letter.max-value-bytes", 0, 1_000_000_000),
                 (int) r.number("bridge.max-in-flight", 1, 1024),
                 (int) r.number("kore.rate-limit.headroom-percent", 0, 50),
-                (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000));
+                (int) r.number("bridge.retry.max-rate-limit-waits", 0, 1000),
+                r.optionalBool("kore.allow-plain-http"),
+                r.optionalBool("management.health-details"));
+        r.httpsUnlessAllowed("kore.base-url", settings.koreBaseUrl, "kore.allow-plain-http", settings.allowPlainHttp);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.created", settings.createdTopic);
         r.distinct("bridge.topic.requests", settings.requestsTopic, "bridge.topic.dead-letter",
                 settings.deadLetterTopic);
@@ -210,6 +215,24 @@ public record BridgeSettings(
                 problem(key, "must be true or false (got '" + value + "')");
             }
             return Boolean.parseBoolean(value);
+        }
+
+        /** An optional switch: unset or empty is false. */
+        boolean optionalBool(String key) {
+            String value = optional(key);
+            if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                problem(key, "must be true or false (got '" + value + "')");
+            }
+            return Boolean.parseBoolean(value);
+        }
+
+        /** The JWT and the event data must not travel in clear text, unless an operator allows it explicitly. */
+        void httpsUnlessAllowed(String key, URI url, String allowKey, boolean allowed) {
+            if (url != null && "http".equalsIgnoreCase(url.getScheme()) && url.getHost() != null && !allowed) {
+                problem(key, "is plain http (" + url.getScheme() + "://" + url.getHost()
+                        + "): the signed JWT and the event data would travel unencrypted. Use https://, or set "
+                        + allowKey + "=true (env " + envName(allowKey) + ") for a local stand-in such as the sandbox");
+            }
         }
 
         String optionalOr(String key, String fallback) {

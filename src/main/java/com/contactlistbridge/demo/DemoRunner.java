@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,6 +17,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import com.contactlistbridge.Application;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.routes.OutcomeRecords;
@@ -35,6 +39,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one-command demo: a real in-process Kafka broker, the Kore.ai SANDBOX and the production bridge on one
@@ -48,23 +53,64 @@ public final class DemoRunner {
     private static final String DEAD_LETTER = "contact-list.create.dlq";
     private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * Loggers the demo quiets unless --verbose, with the level it sets: the framework's start-up summary and the
+     * broker's chatter at WARN or ERROR, and the bridge's own outcome lines, which the demo prints itself.
+     */
+    private static final Map<String, Level> QUIET_LEVELS = Map.of(
+            org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN,
+            "com.contactlistbridge", Level.WARN,
+            "contact-list-bridge", Level.ERROR,
+            "kafka", Level.ERROR,
+            "org.apache.kafka", Level.ERROR,
+            "state.change.logger", Level.ERROR);
+
     private final PrintStream out;
     private final boolean keepRunning;
+    private final boolean verbose;
     private final ObjectMapper json = new ObjectMapper();
     /** Lets a Ctrl+C hook wait until the broker's temp dir is deleted and the bridge stopped. */
     private final CountDownLatch finished = new CountDownLatch(1);
 
     public DemoRunner(PrintStream out, boolean keepRunning) {
+        this(out, keepRunning, false);
+    }
+
+    /** @param verbose keep the framework's logs (Camel's start-up summary, Kafka, the bridge's own lines) */
+    public DemoRunner(PrintStream out, boolean keepRunning, boolean verbose) {
         this.out = out;
         this.keepRunning = keepRunning;
+        this.verbose = verbose;
     }
 
     /** Runs the demo; returns the process exit code (0 when every sample event got its outcome). */
     public int run() throws Exception {
+        Map<String, Level> previous = verbose ? Map.of() : quietLogging();
         try {
             return runDemo();
         } finally {
+            restoreLogging(previous);
             finished.countDown();
+        }
+    }
+
+    /** Sets the quiet levels and returns the levels they replace (null = inherited), to restore them afterwards. */
+    private static Map<String, Level> quietLogging() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext logging)) {
+            return Map.of();
+        }
+        Map<String, Level> previous = new HashMap<>();
+        QUIET_LEVELS.forEach((name, level) -> {
+            Logger logger = logging.getLogger(name);
+            previous.put(name, logger.getLevel());
+            logger.setLevel(level);
+        });
+        return previous;
+    }
+
+    private static void restoreLogging(Map<String, Level> previous) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+            previous.forEach((name, level) -> logging.getLogger(name).setLevel(level));
         }
     }
 
@@ -90,6 +136,8 @@ public final class DemoRunner {
                     say("health: http://127.0.0.1:" + managementPort + "/observe/health, metrics: http://127.0.0.1:"
                             + managementPort + "/observe/metrics");
                     waitForCtrlC(broker.bootstrapServers());
+                } else {
+                    printWhatToTryNext();
                 }
                 return failures == 0 ? 0 : 1;
             } finally {
@@ -104,6 +152,8 @@ public final class DemoRunner {
         Map<String, String> settings = new TreeMap<>();
         settings.put("kafka.brokers", brokers);
         settings.put("kore.base-url", sandboxUrl);
+        // The sandbox answers plain http on loopback; nothing leaves the machine.
+        settings.put("kore.allow-plain-http", "true");
         settings.put("kore.stream-id", DemoCredentials.STREAM_ID);
         settings.put("kore.account-id", DemoCredentials.ACCOUNT_ID);
         settings.put("kore.iid", DemoCredentials.IID);
@@ -114,6 +164,7 @@ public final class DemoRunner {
         settings.put("bridge.topic.dead-letter", DEAD_LETTER);
         settings.put("camel.component.kafka.poll-timeout-ms", "500");
         settings.put("camel.management.port", String.valueOf(managementPort));
+        settings.put("management.host", "127.0.0.1");
         return settings;
     }
 
@@ -199,6 +250,16 @@ public final class DemoRunner {
         } catch (IOException e) {
             say("CREATED     (unreadable created record: " + e.getMessage() + ")");
         }
+    }
+
+    private void printWhatToTryNext() {
+        say("try next:");
+        say("  java -jar target/contact-list-bridge.jar demo --keep-running    keeps broker, sandbox and bridge up "
+                + "for your own events (Ctrl+C stops it)");
+        say("  topics: " + REQUESTS + " in; " + CREATED + " and " + DEAD_LETTER + " out (sample events: "
+                + EXAMPLES + ")");
+        say("  while it runs: health /observe/health and Prometheus metrics /observe/metrics on the port it prints");
+        say("  --verbose shows Camel's and Kafka's logs; README \"Run it against Kore.ai\" for the real API");
     }
 
     private void waitForCtrlC(String brokers) throws InterruptedException {

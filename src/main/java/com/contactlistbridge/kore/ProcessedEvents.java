@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -223,18 +222,17 @@ public class ProcessedEvents extends ServiceSupport {
         try (Admin admin = Admin.create(clientProperties(config))) {
             if (partitions.isEmpty()) {
                 createCompactedTopic(admin);
-                // A new topic reaches this client's metadata a moment later: until then it has no partitions, and a
-                // reader assigned none would fail at every poll.
+                // A just-created topic can be missing from the next metadata answer: ask until it is there.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (partitions.isEmpty()) {
                     follower.partitionsFor(topic, Duration.ofSeconds(30))
                             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                    if (partitions.isEmpty() && System.nanoTime() > deadline) {
+                        throw new IllegalStateException("topic " + topic + " (bridge.topic.processed) was created "
+                                + "but its partitions did not show up within 30 s");
+                    }
                     if (partitions.isEmpty()) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("topic " + topic + " (bridge.topic.processed) has no "
-                                    + "partitions 30 s after it was created");
-                        }
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                     }
                 }
             }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -15,10 +16,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
- * Reports DOWN when no Kafka broker answers, for liveness and readiness alike.
+ * Readiness: DOWN when no Kafka broker answers.
  *
  * <p>camel-kafka's own consumer check stays UP while the broker is gone (the consumer just keeps polling), so this
- * check asks the cluster itself, at most once per cache period so that frequent probes cost nothing.
+ * check asks the cluster itself, at most once per cache period so that frequent probes cost nothing. Not a liveness
+ * check: restarting the bridge does not bring a broker back, and an orchestrator would restart every instance at once.
+ * The message is a fixed text; the failure and the broker addresses go into the result's error and details, which
+ * {@link HealthDetailsPolicy} shows only when operators turn details on.
  */
 public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
@@ -29,7 +33,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
     private Properties adminConfig;
     private Admin admin;
     private Instant checkedAt = Instant.MIN;
-    private String lastError;
+    private Exception lastError;
     private int lastNodes;
 
     /**
@@ -38,7 +42,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
      */
     public KafkaBrokerHealthCheck(Supplier<Properties> clientConfig, Duration timeout, Duration cachePeriod,
                                   Clock clock) {
-        super("bridge", "kafka-broker");
+        super(HealthDetailsPolicy.BRIDGE_GROUP, "kafka-broker");
         this.clientConfig = clientConfig;
         this.timeout = timeout;
         this.cachePeriod = cachePeriod;
@@ -47,7 +51,7 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
-        return true;
+        return false;
     }
 
     @Override
@@ -63,13 +67,15 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
             checkedAt = clock.instant();
         }
         if (adminConfig != null) {
-            builder.detail("bootstrap.servers", adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+            builder.detail(HealthDetailsPolicy.BOOTSTRAP_SERVERS,
+                    adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
         }
         if (lastError == null) {
             builder.detail("nodes", lastNodes);
             builder.up();
         } else {
-            builder.message("Kafka broker unreachable: " + lastError);
+            builder.message("Kafka broker unreachable");
+            builder.error(lastError);
             builder.down();
         }
     }
@@ -82,14 +88,14 @@ public class KafkaBrokerHealthCheck extends AbstractHealthCheck {
             }
             lastNodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
                     .nodes().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS).size();
-            lastError = lastNodes > 0 ? null : "the cluster reports no nodes";
+            lastError = lastNodes > 0 ? null : new IllegalStateException("the cluster reports no nodes");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            lastError = "interrupted";
+            lastError = e;
+        } catch (ExecutionException e) {
+            lastError = e.getCause() instanceof Exception cause ? cause : e;
         } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            lastError = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": "
-                    + cause.getMessage());
+            lastError = e;
         }
     }
 

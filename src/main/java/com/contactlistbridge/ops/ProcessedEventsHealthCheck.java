@@ -17,7 +17,7 @@ public class ProcessedEventsHealthCheck extends AbstractHealthCheck {
     private final ProcessedEvents processedEvents;
 
     public ProcessedEventsHealthCheck(ProcessedEvents processedEvents) {
-        super("bridge", "processed-events");
+        super(HealthDetailsPolicy.BRIDGE_GROUP, "processed-events");
         this.processedEvents = processedEvents;
     }
 

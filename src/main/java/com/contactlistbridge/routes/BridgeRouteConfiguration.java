@@ -41,7 +41,10 @@ public class BridgeRouteConfiguration extends RouteConfigurationBuilder {
                 .logRetryAttempted(false)
                 .logStackTrace(false)
                 .logExhausted(false)
-                .logHandled(false);
+                .logHandled(false)
+                // The dead-letter route throws on purpose to hold a record back during a Kore.ai outage (logged once
+                // per pause by koreOutagePolicy); any other failure there is logged once by RecordBatches.
+                .logNewException(false);
 
         routeConfiguration(ID)
                 .description("Classify failures, retry what can succeed, dead-letter the original record otherwise")

@@ -33,7 +33,12 @@ public class ConsumerRoutes extends RouteBuilder {
         ExecutorService workers = new ThreadPoolBuilder(getContext()).poolSize(settings.maxInFlight())
                 .maxPoolSize(settings.maxInFlight()).maxQueueSize(Integer.MAX_VALUE).build(this, "kore-call");
 
-        from("kafka:{{bridge.topic.requests}}?groupId={{bridge.consumer-group}}&batching=true")
+        // Static membership: a consumer that camel-kafka replaces during a broker outage takes its old place at once.
+        String instanceId = getContext().getRegistry().findSingleByType(StaticGroupMembership.class)
+                .instanceId(settings.consumerGroup(), ROUTE_ID);
+
+        from("kafka:{{bridge.topic.requests}}?groupId={{bridge.consumer-group}}&groupInstanceId=" + instanceId
+                + "&batching=true")
                 .routeId(ROUTE_ID)
                 .description("Consume CRM events in batches, run up to bridge.max-in-flight of them at a time through "
                         + "the business flow, commit the offsets whose outcomes are stored")

@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import com.contactlistbridge.event.EventIdResolver;
+import com.contactlistbridge.kore.KoreUnavailableException;
 import com.contactlistbridge.ops.BridgeMetrics;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -191,8 +192,34 @@ public class RecordBatches implements AggregationStrategy {
             // batch, and a paused consumer resumes only partitions with a committed offset): put every assigned
             // partition back at its first record without an outcome, so no record is skipped.
             batch.rewind();
+            logFailure(failure);
             throw failure;
         }
+    }
+
+    /**
+     * One line per failed batch, without a stack trace (that at DEBUG); camel-kafka's own lines about it are kept
+     * quiet in logback.xml. A Kore.ai outage pause is already logged by the outage policy.
+     */
+    private static void logFailure(Exception failure) {
+        if (causedBy(failure, KoreUnavailableException.class)) {
+            LOG.debug("Batch held back for a Kore.ai outage", failure);
+        } else if (failure instanceof BatchCutOffException || causedBy(failure, AbandonedOnShutdownException.class)) {
+            LOG.info("Batch stopped early ({}); the events it did not finish are read again", failure.getMessage());
+            LOG.debug("Batch stopped early", failure);
+        } else {
+            LOG.warn("An event ended without an outcome ({}); consumption resumes at its offset", failure.toString());
+            LOG.debug("Event without an outcome", failure);
+        }
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

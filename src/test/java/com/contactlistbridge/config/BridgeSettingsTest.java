@@ -144,8 +144,33 @@ class BridgeSettingsTest {
 
     @Test
     void createContactListUrlDropsTrailingSlashesOfTheBaseUrl() {
-        assertThat(load(with("kore.base-url", "http://localhost:8089//")).createContactListUrl())
-                .startsWith("http://localhost:8089/campaign/api/v2/public/");
+        assertThat(load(with("kore.base-url", "https://localhost:8089//")).createContactListUrl())
+                .startsWith("https://localhost:8089/campaign/api/v2/public/");
+    }
+
+    @Test
+    void refusesAPlainHttpBaseUrlUnlessAllowed() {
+        assertThat(invalid(with("kore.base-url", "http://kore.example.com")).problems()).containsExactly(
+                "kore.base-url (env KORE_BASE_URL) is plain http (http://kore.example.com): the signed JWT and the "
+                        + "event data would travel unencrypted. Use https://, or set kore.allow-plain-http=true "
+                        + "(env KORE_ALLOW_PLAIN_HTTP) for a local stand-in such as the sandbox");
+        assertThat(invalid(with("kore.base-url", "HTTP://kore.example.com")).problems()).singleElement().asString()
+                .contains("is plain http");
+
+        Map<String, String> allowed = with("kore.base-url", "http://localhost:8089");
+        allowed.put("kore.allow-plain-http", "true");
+        assertThat(load(allowed).createContactListUrl()).startsWith("http://localhost:8089/campaign/");
+        assertThat(load(validSettings()).allowPlainHttp()).as("off unless set").isFalse();
+    }
+
+    @Test
+    void theSwitchesMustBeTrueOrFalse() {
+        Map<String, String> settings = validSettings();
+        settings.put("kore.allow-plain-http", "yes");
+        settings.put("management.health-details", "1");
+        assertThat(invalid(settings).problems()).containsExactlyInAnyOrder(
+                "kore.allow-plain-http (env KORE_ALLOW_PLAIN_HTTP) must be true or false (got 'yes')",
+                "management.health-details (env MANAGEMENT_HEALTH_DETAILS) must be true or false (got '1')");
     }
 
     @Test

@@ -163,7 +163,7 @@ class DockerFilesTest {
     }
 
     @Test
-    void sandboxAndBridgeRunTheImageBuiltFromTheDockerfile() {
+    void sandboxRunsTheDemoStageAndTheBridgeTheProductionImage() {
         for (String name : List.of("kore-sandbox", "bridge")) {
             Map<String, Object> build = asMap(service(name).get("build"), name + ".build");
             Path context = DOCKER_DIR.resolve(String.valueOf(build.get("context"))).normalize();
@@ -171,8 +171,56 @@ class DockerFilesTest {
             assertThat(context.resolve(String.valueOf(build.get("dockerfile")))).as(name + " dockerfile")
                     .isEqualTo(DOCKER_DIR.resolve("Dockerfile"));
         }
-        assertThat(service("bridge").get("image")).as("one image for both services")
-                .isEqualTo(service("kore-sandbox").get("image"));
+        Map<String, Object> sandboxBuild = asMap(service("kore-sandbox").get("build"), "kore-sandbox.build");
+        assertThat(sandboxBuild.get("target")).as("the sandbox lives in the demo kit's image").isEqualTo("demo");
+        assertThat(demoStage().name()).isEqualTo("demo");
+        assertThat(asMap(service("bridge").get("build"), "bridge.build"))
+                .as("no target: the last stage, the production image").doesNotContainKey("target");
+        assertThat(service("bridge").get("image")).as("two images").isNotEqualTo(service("kore-sandbox").get("image"));
+    }
+
+    @Test
+    void theProductionImageHoldsOnlyTheProductionJar() throws Exception {
+        Stage runtime = runtimeStage();
+        List<String> fromBuild = runtime.copies().stream().filter(c -> c.from() != null)
+                .flatMap(c -> c.sources().stream()).toList();
+        assertThat(fromBuild).as("what the production stage takes from the build")
+                .containsExactly(stages().get(0).workdir() + "/target/" + finalNameOfPom() + ".jar");
+        assertThat(String.join("\n", runtime.args("COPY"))).doesNotContain("demo-lib", "-demo.jar", "examples");
+    }
+
+    @Test
+    void theDemoStageRunsTheDemoKitWithTheProductionJarOnOneClasspath() throws Exception {
+        Stage demo = demoStage();
+        Stage build = stages().get(0);
+        String target = build.workdir() + "/target/";
+        String jar = finalNameOfPom() + ".jar";
+        String demoJar = finalNameOfPom() + "-demo.jar";
+        List<String> fromBuild = demo.copies().stream().filter(c -> c.from() != null)
+                .flatMap(c -> c.sources().stream()).map(DockerFilesTest::strip).toList();
+        assertThat(fromBuild).containsExactlyInAnyOrder(target + jar, target + demoJar, target + "demo-lib");
+        assertThat(demo.copies().stream().filter(c -> c.from() == null).flatMap(c -> c.sources().stream())
+                .map(DockerFilesTest::strip)).as("the demo reads its sample events from there")
+                .contains(com.contactlistbridge.demo.DemoRunner.EXAMPLES.getName(0).toString(), "config", "routes");
+
+        List<String> entrypoint = asList(yaml(demo.last("ENTRYPOINT")), "demo ENTRYPOINT").stream()
+                .map(String::valueOf).toList();
+        int cp = entrypoint.indexOf("-cp");
+        assertThat(cp).as("a classpath option").isPositive();
+        assertThat(List.of(entrypoint.get(cp + 1).split(":"))).containsExactly(demo.workdir() + "/" + jar,
+                demo.workdir() + "/" + demoJar, demo.workdir() + "/demo-lib/*");
+        assertThat(entrypoint.get(cp + 2)).isEqualTo(com.contactlistbridge.demo.DemoMain.class.getName());
+        assertThat(demo.last("USER")).isEqualTo(runtimeStage().last("USER"));
+    }
+
+    @Test
+    void theImageHealthcheckProbesLivenessOnTheManagementPort() {
+        String healthcheck = runtimeStage().last("HEALTHCHECK");
+        assertThat(healthcheck).as("HEALTHCHECK of the production stage").isNotNull();
+        assertThat(healthcheck).contains("CMD").contains("http://localhost:" + managementPort().orElseThrow()
+                + "/observe/health/live");
+        Matcher timeout = Pattern.compile("--timeout=(\\d+)s").matcher(healthcheck);
+        assertThat(timeout.find()).as("a timeout").isTrue();
     }
 
     // ---------------------------------------------------------------- Kafka
@@ -441,8 +489,17 @@ class DockerFilesTest {
     // ---------------------------------------------------------------- helpers: Dockerfile
 
     private static Stage runtimeStage() {
-        List<Stage> stages = Stage.split(dockerfile);
+        List<Stage> stages = stages();
         return stages.get(stages.size() - 1);
+    }
+
+    private static List<Stage> stages() {
+        return Stage.split(dockerfile);
+    }
+
+    private static Stage demoStage() {
+        return stages().stream().filter(stage -> "demo".equals(stage.name())).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage named demo in the Dockerfile"));
     }
 
     /** One Dockerfile instruction, continuation lines joined, comments dropped. */

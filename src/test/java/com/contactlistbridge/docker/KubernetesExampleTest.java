@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import com.contactlistbridge.config.BridgeSettings;
 import com.contactlistbridge.replay.ReplaySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,11 +23,13 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * No cluster runs kubernetes/contact-list-bridge.yaml in the build, so this test keeps it consistent with the code:
- * settings names, the files its settings name and the secrets mounted there, and what the bridge makes of its
- * ConfigMap (read the way the bridge reads it, with the Secret's file resolved by Kafka's FileConfigProvider).
+ * settings names, the files its settings name and the secrets mounted there, the flows it mounts (the same as
+ * routes/), the probes, and what the bridge makes of its ConfigMap (read the way the bridge reads it, with the Secret's
+ * file resolved by Kafka's FileConfigProvider).
  */
 class KubernetesExampleTest {
 
@@ -55,36 +59,55 @@ class KubernetesExampleTest {
     }
 
     @Test
-    void holdsOneDeploymentWithItsConfigMapAndSecrets() {
+    void holdsOneDeploymentWithItsConfigMapsAndSecrets() {
         assertThat(documents).containsOnlyKeys("Secret/contact-list-bridge-kafka", "Secret/contact-list-bridge-kore",
-                "ConfigMap/contact-list-bridge-kafka-security", "Deployment/contact-list-bridge");
+                "ConfigMap/contact-list-bridge-config", "ConfigMap/contact-list-bridge-routes",
+                "Deployment/contact-list-bridge");
         assertThat(containers()).hasSize(1);
     }
 
     @Test
-    void environmentSetsKnownSettingsEveryRequiredOneAndNoSecret() {
+    void siteSettingsAreKnownSettingsSetEveryRequiredOneAndNoSecret() throws IOException {
         Map<String, String> env = environment();
-        Map<String, String> propertyByEnvName = new LinkedHashMap<>();
-        defaults.stringPropertyNames().forEach(key -> propertyByEnvName.put(envName(key), key));
+        assertThat(env.keySet()).as("settings live in the ConfigMap; the environment only says where")
+                .containsExactly("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION");
 
-        assertThat(env.keySet()).allSatisfy(name -> assertThat(name).satisfiesAnyOf(
-                known -> assertThat(propertyByEnvName).containsKey(known),
-                location -> assertThat(location).isEqualTo("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION")));
-        assertThat(env).containsKeys("KAFKA_BROKERS", "KORE_STREAM_ID", "KORE_ACCOUNT_ID", "KORE_IID",
-                "KORE_CLIENT_ID", "KORE_CLIENT_SECRET_FILE");
-        assertThat(env).as("secrets come as files").doesNotContainKey("KORE_CLIENT_SECRET");
-        assertThat(env.keySet()).noneMatch(name -> name.endsWith("_PORT") || name.startsWith("CAMEL_COMPONENT_"));
+        Properties site = siteProperties();
+        assertThat(site.stringPropertyNames()).as("each a key of config/application.properties")
+                .allSatisfy(key -> assertThat(defaults).containsKey(key));
+        assertThat(site).containsKeys("kafka.brokers", "kore.stream-id", "kore.account-id", "kore.iid",
+                "kore.client-id", "kore.client-secret-file");
+        assertThat(site).as("secrets come as files").doesNotContainKey("kore.client-secret");
+        assertThat(site.getProperty("kore.base-url")).startsWith("https://");
+        assertThat(site).doesNotContainKey("kore.allow-plain-http");
+    }
+
+    @Test
+    void siteSettingsPassTheBridgesOwnValidation() throws IOException {
+        // The same check the bridge runs at start-up, on this ConfigMap over the defaults, with the secret mounted.
+        Properties site = siteProperties();
+        Path secret = Files.writeString(temp.resolve("client-secret"),
+                mountedContent(site.getProperty("kore.client-secret-file")).replace("REPLACE_ME",
+                        "a-client-secret-of-at-least-32-bytes-0123456789"));
+        Properties effective = new Properties();
+        effective.putAll(defaults);
+        effective.putAll(site);
+        effective.setProperty("kore.client-secret-file", secret.toString());
+        assertThatCode(() -> BridgeSettings.load(key -> Optional.ofNullable(effective.getProperty(key))))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void everyFileTheSettingsNameIsMountedFromItsSecretOrConfigMap() throws IOException {
-        assertThat(mountedContent(environment().get("KORE_CLIENT_SECRET_FILE"))).isNotBlank();
+        assertThat(mountedContent(siteProperties().getProperty("kore.client-secret-file"))).isNotBlank();
 
-        List<String> locations = List.of(environment().get("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION").split(","));
-        assertThat(locations).hasSize(2);
-        assertThat(locations.get(1)).as("the image's defaults, relative to its WORKDIR /app")
+        List<String> locations = locations();
+        assertThat(locations).hasSize(3);
+        assertThat(locations.get(2)).as("the image's defaults, relative to its WORKDIR /app, listed last")
                 .isEqualTo("file:config/application.properties");
-        String kafkaSecurity = mountedContent(locations.get(0).substring("file:".length()));
+        assertThat(mountedContent(locations.get(0).substring("file:".length()))).isEqualTo(configMapFile(
+                "contact-list-bridge-config", "bridge.properties"));
+        String kafkaSecurity = mountedContent(locations.get(1).substring("file:".length()));
         assertThat(kafkaSecurity).isEqualTo(kafkaSecurityProperties());
 
         Matcher reference = FILE_REFERENCE.matcher(kafkaSecurity.lines().filter(line -> !line.startsWith("#"))
@@ -97,6 +120,26 @@ class KubernetesExampleTest {
             references++;
         }
         assertThat(references).isPositive();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theRoutesConfigMapHoldsTheProjectsFlowsAndIsMountedWhereTheBridgeReadsThem() throws IOException {
+        String pattern = defaults.getProperty("camel.main.routes-include-pattern").strip();
+        assertThat(pattern).startsWith("file:routes/");
+        assertThat(mountPaths()).as("over the image's routes/ (WORKDIR /app)")
+                .containsEntry("/app/routes", "contact-list-bridge-routes");
+
+        Map<String, String> flows = (Map<String, String>) documents.get("ConfigMap/contact-list-bridge-routes")
+                .get("data");
+        Map<String, String> project = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("routes"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).toList()) {
+                project.put(file.getFileName().toString(), Files.readString(file));
+            }
+        }
+        assertThat(flows).as("the same flows as routes/ (regenerate with: kubectl create configmap "
+                + "contact-list-bridge-routes --from-file=routes/ --dry-run=client -o yaml)").isEqualTo(project);
     }
 
     @Test
@@ -114,6 +157,8 @@ class KubernetesExampleTest {
 
         ReplaySettings settings = ReplaySettings.load(Map.of("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION",
                 "file:" + properties + ",file:config/application.properties", "KAFKA_BROKERS", "b-1.example:9096"));
+        assertThat(locations().get(1)).as("the file read here is the one the pod lists")
+                .isEqualTo("file:" + mountPathOf("contact-list-bridge-config") + "/kafka-security.properties");
 
         assertThat(settings.consumerConfig())
                 .containsEntry("bootstrap.servers", "b-1.example:9096")
@@ -135,13 +180,19 @@ class KubernetesExampleTest {
             assertThat(String.valueOf(p.get("containerPort"))).isEqualTo(port);
             assertThat(p.get("name")).isEqualTo("management");
         });
+        // Liveness only for the process: a Kafka outage (readiness) must not make Kubernetes restart every replica.
+        assertThat(probePath("startupProbe")).isEqualTo("/observe/health/live");
+        assertThat(probePath("livenessProbe")).isEqualTo("/observe/health/live");
+        assertThat(probePath("readinessProbe")).isEqualTo("/observe/health/ready");
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             Map<String, Object> get = (Map<String, Object>) ((Map<String, Object>) container.get(probe)).get("httpGet");
             assertThat(get.get("port")).as(probe).isEqualTo("management");
-            assertThat(String.valueOf(get.get("path"))).as(probe).startsWith("/observe/health/");
         }
-        assertThat(((Map<String, Object>) ((Map<String, Object>) container.get("readinessProbe")).get("httpGet"))
-                .get("path")).isEqualTo("/observe/health/ready");
+        Map<String, Object> readiness = (Map<String, Object>) container.get("readinessProbe");
+        assertThat((Integer) readiness.get("timeoutSeconds")).as("outlasts the kafka-broker check's 3 s")
+                .isGreaterThan(3);
+        assertThat(defaults.getProperty("management.host").strip()).as("reachable by the kubelet")
+                .isEqualTo("0.0.0.0");
 
         Map<String, Object> pod = podSpec();
         assertThat(((Map<String, Object>) pod.get("securityContext")).get("runAsUser")).as("the image's USER")
@@ -151,12 +202,48 @@ class KubernetesExampleTest {
         assertThat(((Map<String, Object>) container.get("securityContext")).get("readOnlyRootFilesystem"))
                 .isEqualTo(true);
         assertThat(mountPaths()).as("a writable /tmp for the read-only root file system").containsKey("/tmp");
+        Map<String, Object> resources = (Map<String, Object>) container.get("resources");
+        assertThat(resources).containsKeys("requests", "limits");
+        assertThat((Map<String, Object>) resources.get("limits")).containsKey("memory");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void replicasShareOneConsumerGroupAndTheKoreRateLimit() throws IOException {
+        Map<String, Object> spec = (Map<String, Object>) documents.get("Deployment/contact-list-bridge").get("spec");
+        int replicas = (Integer) spec.get("replicas");
+        assertThat(replicas).as("more than one replica").isGreaterThan(1);
+        Properties site = siteProperties();
+        String group = site.getProperty("bridge.consumer-group", defaults.getProperty("bridge.consumer-group"));
+        assertThat(group).as("one group for every replica, not one per pod").isNotBlank().doesNotContain("$");
+        int perReplica = Integer.parseInt(site.getProperty("kore.rate-limit.requests-per-minute").strip());
+        assertThat(perReplica * replicas).as("Kore.ai's 60 calls per minute per account, shared")
+                .isLessThanOrEqualTo(60).isPositive();
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static String envName(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    private static Properties siteProperties() throws IOException {
+        Properties site = new Properties();
+        site.load(new StringReader(configMapFile("contact-list-bridge-config", "bridge.properties")));
+        return site;
+    }
+
+    private static List<String> locations() {
+        return List.of(environment().get("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION").split(","));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String probePath(String probe) {
+        return String.valueOf(((Map<String, Object>) ((Map<String, Object>) container.get(probe)).get("httpGet"))
+                .get("path"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String configMapFile(String configMap, String key) {
+        Map<String, String> data = (Map<String, String>) documents.get("ConfigMap/" + configMap).get("data");
+        assertThat(data).as(configMap).containsKey(key);
+        return data.get(key);
     }
 
     @SuppressWarnings("unchecked")
@@ -218,9 +305,7 @@ class KubernetesExampleTest {
         return files.get(String.valueOf(path.getFileName()));
     }
 
-    @SuppressWarnings("unchecked")
     private static String kafkaSecurityProperties() {
-        return ((Map<String, String>) documents.get("ConfigMap/contact-list-bridge-kafka-security").get("data"))
-                .get("kafka-security.properties");
+        return configMapFile("contact-list-bridge-config", "kafka-security.properties");
     }
 }

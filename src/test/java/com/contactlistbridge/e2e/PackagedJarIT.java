@@ -14,17 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import com.contactlistbridge.demo.DemoRunner;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.Measured;
 import com.contactlistbridge.testsupport.RunningBridge;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -40,26 +34,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The artifact as operators run it: {@code java -jar} of the packaged jar (failsafe, after {@code package}), from the
- * project directory so that {@code config/}, {@code routes/} and {@code examples/} resolve as they do for the
- * README's commands. The demo exits 0 with its summary; the production start, configured by environment variables
- * only, gets ready, creates a list, dead-letters a bad event and stops on SIGTERM with the JVM's exit code for it;
- * a bad configuration stops the start with exit code 2 and one message.
+ * The production jar as operators run it: {@code java -jar} of the packaged jar (failsafe, after {@code package}), from
+ * the project directory so that {@code config/} and {@code routes/} resolve as they do for the README's commands.
+ * The production start, configured by environment variables only, gets ready, creates a list, dead-letters a bad
+ * event and stops on SIGTERM with the JVM's exit code for it; a bad configuration stops the start with exit code 2
+ * and one message. The demo's run from the jar is {@code ProductionJarIT}'s.
  */
 class PackagedJarIT {
 
-    /**
-     * Where the build puts the runnable artifacts (failsafe passes {@code bridge.jar}). One place to change when the
-     * demo kit moves into a jar of its own.
-     */
-    static final Jars JARS = new Jars(Path.of(System.getProperty("bridge.jar", "target/contact-list-bridge.jar")),
-            Path.of(System.getProperty("bridge.jar", "target/contact-list-bridge.jar")));
-
-    record Jars(Path bridge, Path demo) {
-    }
+    /** The production jar the build made (failsafe passes {@code bridge.jar}). */
+    static final Path JAR = Path.of(System.getProperty("bridge.jar", "target/contact-list-bridge.jar"));
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API_PATH = "/campaign/api/v2/public/st-jar/campaign/contactList/createContactList";
     /** What a JVM ends with when a SIGTERM (signal 15) stops it: 128 + 15; camel-main's shutdown hook runs first. */
     private static final int SIGTERM_EXIT = 143;
@@ -76,59 +62,6 @@ class PackagedJarIT {
         started.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
     }
 
-    /** The README's first command: every valid sample created, every invalid one dead-lettered, then exit 0. */
-    @Test
-    void demoExitsZeroWithItsSummary() throws Exception {
-        Path log = temp.resolve("demo.log");
-        Process demo = start(JARS.demo(), Map.of(), log, "demo");
-
-        assertThat(demo.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the demo ends by itself").isTrue();
-        String output = Files.readString(log);
-        assertThat(demo.exitValue()).as(output).isZero();
-        List<Path> samples;
-        try (Stream<Path> files = Files.list(DemoRunner.EXAMPLES)) {
-            samples = files.sorted().toList();
-        }
-        int valid = 0;
-        int invalid = 0;
-        for (Path sample : samples) {
-            String name = sample.getFileName().toString();
-            if (name.startsWith("valid-")) {
-                valid++;
-                String eventId = JSON.readTree(sample.toFile()).get("eventId").asText();
-                assertThat(output).as(name).containsPattern("CREATED +" + eventId + " -> cl-[0-9a-f-]{36} ");
-            } else {
-                invalid++;
-                assertThat(output).as(name).containsPattern("DEAD-LETTER " + Pattern.quote(expectedEventId(sample))
-                        + " -> INVALID_EVENT: \\S");
-            }
-        }
-        assertThat(valid).as("valid samples").isEqualTo(3);
-        assertThat(invalid).as("invalid samples").isEqualTo(9);
-        Matcher summary = Pattern.compile("\\[demo] summary: 12 events, 3 created, 9 dead-lettered "
-                + "\\{INVALID_EVENT=9}, 0 without outcome, [0-9.]+ s").matcher(output);
-        assertThat(summary.find()).as(output).isTrue();
-        Measured.keep("PACKAGED-JAR-TEST demo " + summary.group());
-        assertThat(output).contains("Kore.ai SANDBOX (not Kore.ai)").doesNotContain("\tat ");
-    }
-
-    /**
-     * The event id the demo reports: eventId when the sample has a readable one, else the record key, which the demo
-     * makes from the file name without its extension.
-     */
-    private static String expectedEventId(Path sample) {
-        try {
-            JsonNode event = JSON.readTree(sample.toFile());
-            if (event != null && event.isObject() && event.path("eventId").isTextual()) {
-                return event.get("eventId").asText();
-            }
-        } catch (IOException unreadable) {
-            // not JSON: the bridge falls back to the record key
-        }
-        String name = sample.getFileName().toString();
-        return name.substring(0, name.lastIndexOf('.'));
-    }
-
     @Test
     void productionStartGetsReadyWorksAndStopsOnSigterm() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
@@ -143,9 +76,10 @@ class PackagedJarIT {
             Path log = temp.resolve("bridge.log");
             int port = RunningBridge.freePort();
             // The shipped configuration, changed only where a test must: addresses, identity, topics.
-            Process bridge = start(JARS.bridge(), Map.ofEntries(
+            Process bridge = start(JAR, Map.ofEntries(
                     Map.entry("KAFKA_BROKERS", brokers),
                     Map.entry("KORE_BASE_URL", kore.baseUrl()),
+                    Map.entry("KORE_ALLOW_PLAIN_HTTP", "true"), // the stub speaks plain http
                     Map.entry("KORE_STREAM_ID", "st-jar"),
                     Map.entry("KORE_ACCOUNT_ID", "acc-jar"),
                     Map.entry("KORE_IID", "st-jar-app"),
@@ -205,7 +139,7 @@ class PackagedJarIT {
     @Test
     void badSettingsStopTheStartWithExitCodeTwoAndOneMessageNamingThemAll() throws Exception {
         Path log = temp.resolve("bad-config.log");
-        Process bridge = start(JARS.bridge(), Map.of("KORE_CLIENT_SECRET", "short-s3cret"), log);
+        Process bridge = start(JAR, Map.of("KORE_CLIENT_SECRET", "short-s3cret"), log);
 
         assertThat(bridge.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the start gives up by itself").isTrue();
         String output = Files.readString(log);

@@ -24,6 +24,8 @@ public final class RunningBridge implements AutoCloseable {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("kafka.brokers", brokers);
         settings.put("kore.base-url", koreBaseUrl);
+        // The stubs answer on plain http:// on loopback; production refuses that (kore.allow-plain-http).
+        settings.put("kore.allow-plain-http", "true");
         settings.put("kore.stream-id", "st-test-stream");
         settings.put("kore.account-id", "acc-test");
         settings.put("kore.iid", "st-test-app");
