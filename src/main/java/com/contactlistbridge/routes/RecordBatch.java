@@ -35,6 +35,7 @@ final class RecordBatch {
     /** System.nanoTime() of the last commit started while the batch runs (0: none yet). */
     private final java.util.concurrent.atomic.AtomicLong lastCommitNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopped;
+    private volatile boolean ending;
     private volatile String cutOffReason;
     private final long openedNanos = System.nanoTime();
     private final Duration startWindow;
@@ -145,6 +146,27 @@ final class RecordBatch {
     boolean commitDue(Duration interval) {
         long last = lastCommitNanos.get();
         return last == 0 || System.nanoTime() - last >= interval.toNanos();
+    }
+
+    /**
+     * Waits until a commit is due or the batch is ending: a queued commit is delayed, never dropped, so the last moves
+     * of a batch that still runs are committed too.
+     */
+    synchronized void awaitCommitDue(Duration interval) throws InterruptedException {
+        while (!ending && !commitDue(interval)) {
+            long waitNanos = interval.toNanos() - (System.nanoTime() - lastCommitNanos.get());
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, waitNanos));
+        }
+    }
+
+    /** The batch's end commit follows: a commit still waiting for its interval is not needed any more. */
+    synchronized void ending() {
+        ending = true;
+        notifyAll();
+    }
+
+    boolean isEnding() {
+        return ending;
     }
 
     /** True when a commit should be queued (none is queued yet); the queued commit must call {@link #dequeued()}. */

@@ -158,7 +158,7 @@ public class RecordBatches implements AggregationStrategy {
         } else if (!newExchange.getProperty(NOT_STARTED, false, Boolean.class)
                 && !newExchange.getProperty(NO_OUTCOME, false, Boolean.class)) {
             batch.settled(index);
-            if (batch.commitDue(COMMIT_INTERVAL) && batch.queueCommit()) {
+            if (batch.queueCommit()) {
                 committer.execute(() -> commitWhileRunning(batch));
             }
         }
@@ -177,6 +177,7 @@ public class RecordBatches implements AggregationStrategy {
         }
         try {
             // The committer's last commit, if any, finishes before this thread uses the consumer again.
+            batch.ending();
             committer.submit(() -> { }).get();
         } catch (ExecutionException e) {
             LOG.debug("offset committer task failed", e);
@@ -247,7 +248,17 @@ public class RecordBatches implements AggregationStrategy {
     }
 
     private static void commitWhileRunning(RecordBatch batch) {
+        try {
+            batch.awaitCommitDue(COMMIT_INTERVAL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         batch.dequeued();
+        if (batch.isEnding()) {
+            // The end-of-batch commit covers it.
+            return;
+        }
         try {
             batch.commitSettled();
         } catch (RuntimeException e) {

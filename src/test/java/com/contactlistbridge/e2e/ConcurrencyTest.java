@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,18 +65,25 @@ class ConcurrencyTest {
         return settings;
     }
 
+    /** Events {@code crm-c<from>} to {@code crm-c<to>} ("List n"), as one record batch: one poll takes them all. */
     private void send(String topic, int from, int to) {
+        KafkaTestClient.sendTogether(brokers, topic, events(from, to));
+    }
+
+    private static Map<String, String> events(int from, int to) {
+        Map<String, String> events = new LinkedHashMap<>();
         for (int i = from; i <= to; i++) {
-            KafkaTestClient.send(brokers, topic, "crm-c" + i,
-                    "{\"eventId\":\"crm-c" + i + "\",\"name\":\"List " + i + "\",\"description\":\"d\"}");
+            events.put("crm-c" + i, "{\"eventId\":\"crm-c" + i + "\",\"name\":\"List " + i
+                    + "\",\"description\":\"d\"}");
         }
+        return events;
     }
 
     @Test
     void callsRunConcurrentlyButNeverMoreThanMaxInFlight() throws Exception {
-        String prefix = "concurrency-limit";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
-        // Sent before the bridge starts, so one poll takes them all (a batch waits for its slowest event).
+        String prefix = KafkaTestBroker.freshTopics("concurrency-limit");
+        // Sent before the bridge starts, in one record batch, so one poll takes them all (a batch waits for its
+        // slowest event).
         send(prefix + ".create", 1, 10);
         bridge = RunningBridge.start(settings(prefix, 3));
 
@@ -95,12 +103,12 @@ class ConcurrencyTest {
 
     @Test
     void laterEventsFinishFirstButTheCommitWaitsForTheOldestOne() throws Exception {
-        String prefix = "concurrency-order";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("concurrency-order");
         kore.hold("List 1");
-        send(prefix + ".create", 1, 8);
+        Map<String, String> events = events(1, 8);
         // An invalid event behind the held one: its dead letter is published at once, its offset still waits.
-        KafkaTestClient.send(brokers, prefix + ".create", "crm-c9", "not json");
+        events.put("crm-c9", "not json");
+        KafkaTestClient.sendTogether(brokers, prefix + ".create", events);
         bridge = RunningBridge.start(settings(prefix, 4));
 
         List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 7,
@@ -116,6 +124,38 @@ class ConcurrencyTest {
         kore.releaseAll();
         await().atMost(WAIT).untilAsserted(() -> assertThat(
                 KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0)).isEqualTo(9));
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO)).hasSize(8);
+        assertThat(kore.calls()).isEqualTo(8);
+    }
+
+    /**
+     * Commits do not wait for the batch to end (README, delivery guarantees: the consumer commits while a batch runs,
+     * whenever the oldest unfinished event of a partition moves on, at most every 100 ms). With event 5 of 8 held at
+     * Kore.ai, events 1 to 4 and 6 to 8 finish; the committed offset moves to 4, the held event's offset, while the
+     * batch still runs, and never past it until the held event has its outcome.
+     */
+    @Test
+    void theCommittedOffsetMovesForwardWhileTheBatchStillRuns() throws Exception {
+        String prefix = KafkaTestBroker.freshTopics("concurrency-progress");
+        String group = prefix + "-bridge";
+        kore.hold("List 5");
+        send(prefix + ".create", 1, 8);
+        bridge = RunningBridge.start(settings(prefix, 2));
+
+        KafkaTestClient.awaitRecords(brokers, prefix + ".created", 7, WAIT);
+        assertThat(kore.held()).as("the batch still runs: event 5 waits for Kore.ai").isEqualTo(1);
+        // The contract says 100 ms; the bound leaves room for a busy machine, not for a commit at the batch's end.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0))
+                .as("committed while event 5 (offset 4) is held").isEqualTo(4));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0))
+                .as("never past the held event, although 6 to 8 are done").isEqualTo(4));
+        assertThat(kore.held()).isEqualTo(1);
+
+        kore.releaseAll();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                KafkaTestClient.committedOffset(brokers, group, prefix + ".create", 0)).isEqualTo(8));
         assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO)).hasSize(8);
         assertThat(kore.calls()).isEqualTo(8);
     }

@@ -68,7 +68,7 @@ class DeliveryGuaranteesTest {
 
     @Test
     void failedDeadLetterPublishLeavesOffsetUncommittedAndBlocksThePartitionUntilItSucceeds() throws Exception {
-        String prefix = "delivery-dlq";
+        String prefix = KafkaTestBroker.uniquePrefix("delivery-dlq");
         KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created");
         bridge = RunningBridge.start(settings(prefix));
         NotifyBuilder failedTwice = new NotifyBuilder(bridge.context()).fromRoute("consume-requests")
@@ -103,7 +103,7 @@ class DeliveryGuaranteesTest {
 
     @Test
     void restartSkipsCommittedRecordsAndReprocessesUncommittedOnes() throws Exception {
-        String prefix = "delivery-restart";
+        String prefix = KafkaTestBroker.uniquePrefix("delivery-restart");
         KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created");
         bridge = RunningBridge.start(settings(prefix));
         for (int i = 1; i <= 3; i++) {
@@ -135,13 +135,15 @@ class DeliveryGuaranteesTest {
 
     @Test
     void retryingRecordIsLeftUncommittedOnShutdownNotDeadLettered() throws Exception {
-        String prefix = "delivery-shutdown";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("delivery-shutdown");
         kore.stubFor(post(urlPathMatching("/campaign/api/v2/public/.*")).atPriority(1)
                 .willReturn(aResponse().withStatus(503).withBody("down for maintenance")));
         Map<String, String> slowRetries = settings(prefix);
         slowRetries.put("bridge.retry.initial-delay-ms", "20000");
         slowRetries.put("bridge.retry.max-delay-ms", "20000");
+        // Longer than the backoff: only the bridge's own refusal to wait, not the shutdown timeout, can end the stop
+        // before the backoff is over.
+        slowRetries.put("camel.main.shutdown-timeout", "60");
         bridge = RunningBridge.start(slowRetries);
 
         KafkaTestClient.send(brokers, prefix + ".create", "crm-s1",
@@ -150,8 +152,10 @@ class DeliveryGuaranteesTest {
         long stopStarted = System.nanoTime();
         bridge.close();
         bridge = null;
+        // An idle bridge stops in about a second; waiting out the backoff would take up to 20 s (25 % jitter: 15 s
+        // at least), and the shutdown timeout would allow 60 s.
         assertThat(Duration.ofNanos(System.nanoTime() - stopStarted))
-                .as("the stop does not wait out the 20 s backoff").isLessThan(Duration.ofSeconds(15));
+                .as("the stop does not wait out the 20 s backoff").isLessThan(Duration.ofSeconds(5));
 
         assertThat(KafkaTestClient.readAll(brokers, prefix + ".dlq", Duration.ZERO)).isEmpty();
         assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))

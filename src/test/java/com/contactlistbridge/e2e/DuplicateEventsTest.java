@@ -58,8 +58,7 @@ class DuplicateEventsTest {
 
     @Test
     void aReSentEventIsAnsweredFromTheStoreWithoutASecondCall() throws Exception {
-        String prefix = "dedupe-resend";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("dedupe-resend");
         bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix));
 
         String event = "{\"eventId\":\"crm-once\",\"name\":\"Once\",\"description\":\"d\"}";
@@ -77,8 +76,7 @@ class DuplicateEventsTest {
 
     @Test
     void theStoreSurvivesARestartAndTheProcessedTopicIsCompacted() throws Exception {
-        String prefix = "dedupe-restart";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("dedupe-restart");
         Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
         bridge = RunningBridge.start(settings);
         KafkaTestClient.send(brokers, prefix + ".create", "crm-kept",
@@ -108,8 +106,7 @@ class DuplicateEventsTest {
 
     @Test
     void guardByNameAnswersAnExistingListAndCatchesTheSameNameTwice() throws Exception {
-        String prefix = "dedupe-name";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("dedupe-name");
         kore.stubFor(get(urlPathMatching("/campaign/.*/getAllListDetails")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"status\":\"success\",\"data\":[{\"name\":\"Existing List\",\"_id\":\"cl-existing\","

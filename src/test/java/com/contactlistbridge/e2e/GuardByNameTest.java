@@ -1,9 +1,15 @@
 package com.contactlistbridge.e2e;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
@@ -11,7 +17,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
+import com.github.tomakehurst.wiremock.http.Response;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,10 +42,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The guard by name ({@code bridge.dedupe.by-name}) against a Kore.ai stub: a create that failed after Kore.ai made
- * the list is found by name on the retry instead of made twice, and a paged Get All Contact Lists is read to its end.
+ * The guard by name ({@code bridge.dedupe.by-name}) against a Kore.ai stub: it closes both duplicate windows of the
+ * README (a create that failed after Kore.ai made the list is found by name on the retry, and so is one whose bridge
+ * crashed before storing the answer), and a paged Get All Contact Lists is read to its end.
  */
 class GuardByNameTest {
 
@@ -43,6 +56,9 @@ class GuardByNameTest {
     private static final String CREATE = "/campaign/.*/createContactList";
     private static final String GET_ALL = "/campaign/.*/getAllListDetails";
 
+    /** What the stub does before it sends an answer marked with {@link DeleteStoreTopicFirst}. */
+    private static final AtomicReference<Runnable> BEFORE_ANSWER = new AtomicReference<>(() -> { });
+
     private WireMockServer kore;
     private RunningBridge bridge;
     private String brokers;
@@ -50,7 +66,7 @@ class GuardByNameTest {
     @BeforeEach
     void startStub() {
         brokers = KafkaTestBroker.get().bootstrapServers();
-        kore = new WireMockServer(options().dynamicPort());
+        kore = new WireMockServer(options().dynamicPort().extensions(new DeleteStoreTopicFirst()));
         kore.start();
     }
 
@@ -75,6 +91,13 @@ class GuardByNameTest {
         return "{\"_id\":\"" + id + "\",\"name\":\"" + name + "\",\"status\":\"Ready\"}";
     }
 
+    /** Kore.ai calls answered with 2xx so far, from a Prometheus scrape of the bridge (0 when not there yet). */
+    private static int answeredCalls(String scrape) {
+        Matcher count = Pattern.compile(
+                "(?m)^bridge_kore_call_duration_seconds_count\\{status_class=\"2xx\",?\\} ([0-9.]+)$").matcher(scrape);
+        return count.find() ? (int) Double.parseDouble(count.group(1)) : 0;
+    }
+
     private Map<String, String> settings(String prefix) {
         KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
         Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
@@ -89,7 +112,7 @@ class GuardByNameTest {
     @ValueSource(strings = {"read timeout", "HTTP 504"})
     void aCreateThatFailedAfterKoreCreatedTheListIsFoundByNameOnTheRetryAndNotCreatedAgain(String failure)
             throws Exception {
-        String prefix = failure.equals("read timeout") ? "guard-timeout" : "guard-5xx";
+        String prefix = KafkaTestBroker.uniquePrefix(failure.equals("read timeout") ? "guard-timeout" : "guard-5xx");
         String name = "Late List";
         // Kore.ai creates the list, but its answer comes too late for the bridge (or a gateway answers 504).
         ResponseDefinitionBuilder lostAnswer = failure.equals("read timeout")
@@ -118,9 +141,102 @@ class GuardByNameTest {
         kore.verify(2, getRequestedFor(urlPathMatching(GET_ALL)));
     }
 
+    /**
+     * The other duplicate window of the README: a crash between Kore.ai's answer and the processed-events store's
+     * acknowledgement. The first bridge, a separate JVM, gets Kore.ai's answer but cannot store it (the stub deletes
+     * the store topic before it answers, and the broker creates no topic by itself), and is killed with
+     * {@code kill -9} in that state. The next bridge reads the event again and finds nothing stored; the guard by
+     * name answers it with the list the first call made instead of creating a second one.
+     */
+    @Test
+    void aCrashBetweenKoreAiAnswerAndTheStoreIsAnsweredByNameAfterTheRestart() throws Exception {
+        String prefix = KafkaTestBroker.uniquePrefix("guard-crash");
+        String name = "Crash List";
+        String processed = prefix + ".processed";
+        Map<String, String> settings = settings(prefix);
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            BEFORE_ANSWER.set(() -> {
+                try {
+                    admin.deleteTopics(List.of(processed)).all().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("could not delete " + processed, e);
+                }
+            });
+            kore.stubFor(get(urlPathMatching(GET_ALL)).inScenario("kore").whenScenarioStateIs(STARTED)
+                    .willReturn(json("{\"status\":\"success\",\"message\":\"\",\"data\":[]}")));
+            kore.stubFor(post(urlPathMatching(CREATE)).inScenario("kore").whenScenarioStateIs(STARTED)
+                    .willSetStateTo("list created").willReturn(json(created("cl-first", name))
+                            .withTransformers(DeleteStoreTopicFirst.NAME)));
+            kore.stubFor(get(urlPathMatching(GET_ALL)).inScenario("kore").whenScenarioStateIs("list created")
+                    .willReturn(json("{\"status\":\"success\",\"message\":\"\",\"data\":["
+                            + list("cl-first", name) + "]}")));
+            kore.stubFor(post(urlPathMatching(CREATE)).inScenario("kore").whenScenarioStateIs("list created")
+                    .willReturn(json(created("cl-second", name))));
+
+            Map<String, String> env = BridgeProcess.baseEnvironment(brokers, kore.baseUrl(), prefix);
+            env.put("BRIDGE_DEDUPE_BY_NAME", "true");
+            env.put("BRIDGE_DEDUPE_BY_NAME_TTL_MS", "600000");
+            try (BridgeProcess first = BridgeProcess.builder(Path.of("target", "e2e", prefix, "bridge-1.log"))
+                    .name("bridge-1").environment(env).start()) {
+                first.awaitReady(WAIT);
+                KafkaTestClient.send(brokers, prefix + ".create", "crm-crash",
+                        "{\"eventId\":\"crm-crash\",\"name\":\"" + name + "\",\"description\":\"d\"}");
+                // Get All Contact Lists and the create have both come back to the bridge: it holds Kore.ai's answer
+                // and cannot store it.
+                await().atMost(WAIT).until(() -> answeredCalls(first.metrics()) == 2);
+                kore.verify(1, postRequestedFor(urlPathMatching(CREATE)));
+                first.kill();
+            }
+            assertThat(KafkaTestClient.readAll(brokers, prefix + ".created", Duration.ZERO))
+                    .as("published before the crash").isEmpty();
+            assertThat(KafkaTestClient.committedOffset(brokers, prefix + "-bridge", prefix + ".create", 0))
+                    .as("committed before the crash").isLessThanOrEqualTo(0);
+        } finally {
+            BEFORE_ANSWER.set(() -> { });
+        }
+
+        // The store topic is created again by the next bridge, empty: nothing tells it about the first list. Nothing
+        // was committed, so the restarted bridge reads the event again from the start; a group of its own does the
+        // same without waiting for the old group to notice its dead member (session timeout).
+        settings.put("bridge.consumer-group", prefix + "-restarted");
+        bridge = RunningBridge.start(settings);
+        ConsumerRecord<byte[], byte[]> record = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 1, WAIT)
+                .get(0);
+        JsonNode outcome = JSON.readTree(record.value());
+        assertThat(outcome.get("eventId").asText()).isEqualTo("crm-crash");
+        assertThat(outcome.get("contactListId").asText()).as("the list the crashed bridge created")
+                .isEqualTo("cl-first");
+        assertThat(outcome.get("existing").asBoolean()).isTrue();
+        assertThat(KafkaTestClient.readAll(brokers, prefix + ".dlq", Duration.ZERO)).isEmpty();
+        kore.verify(1, postRequestedFor(urlPathMatching(CREATE)));
+        kore.verify(2, getRequestedFor(urlPathMatching(GET_ALL)));
+    }
+
+    /** Runs {@link #BEFORE_ANSWER} before the stub sends an answer that names this transformer. */
+    private static final class DeleteStoreTopicFirst implements ResponseTransformerV2 {
+
+        static final String NAME = "delete-store-topic-first";
+
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            BEFORE_ANSWER.get().run();
+            return response;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+    }
+
     @Test
     void aPagedGetAllIsReadToTheEndBeforeAnyNameIsChecked() throws Exception {
-        String prefix = "guard-pages";
+        String prefix = KafkaTestBroker.uniquePrefix("guard-pages");
         kore.stubFor(get(urlPathMatching(GET_ALL)).withQueryParam("skip", absent()).willReturn(json(
                 "{\"status\":\"success\",\"data\":{\"results\":[" + list("cl-a", "Page One A") + ","
                         + list("cl-b", "Page One B") + "],\"skip\":0,\"limit\":2,\"hasMore\":true,\"totalPages\":2,"

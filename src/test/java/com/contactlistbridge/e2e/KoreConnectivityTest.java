@@ -73,24 +73,25 @@ class KoreConnectivityTest {
         String baseUrl = "https://localhost:" + kore.httpsPort();
 
         // Without the trust store the private CA is unknown: a TLS failure, retried, then UNAVAILABLE.
-        KafkaTestBroker.get().createTopics(1, "net-untrusted.create", "net-untrusted.created", "net-untrusted.dlq");
-        Map<String, String> untrusted = RunningBridge.baseSettings(brokers, baseUrl, "net-untrusted");
+        String untrustedPrefix = KafkaTestBroker.freshTopics("net-untrusted");
+        Map<String, String> untrusted = RunningBridge.baseSettings(brokers, baseUrl, untrustedPrefix);
         untrusted.put("bridge.retry.max-attempts", "2");
         bridge = RunningBridge.start(untrusted);
-        send("net-untrusted", "crm-tls-0");
-        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClient.awaitRecords(brokers, "net-untrusted.dlq", 1, WAIT);
+        send(untrustedPrefix, "crm-tls-0");
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClient.awaitRecords(brokers, untrustedPrefix + ".dlq", 1,
+                WAIT);
         assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.reason")).isEqualTo("UNAVAILABLE");
         assertThat(KafkaTestClient.header(dead.get(0), "bridge.error.message")).containsIgnoringCase("SSL");
         bridge.close();
         bridge = null;
 
-        KafkaTestBroker.get().createTopics(1, "net-tls.create", "net-tls.created", "net-tls.dlq");
-        Map<String, String> trusted = RunningBridge.baseSettings(brokers, baseUrl, "net-tls");
+        String tlsPrefix = KafkaTestBroker.freshTopics("net-tls");
+        Map<String, String> trusted = RunningBridge.baseSettings(brokers, baseUrl, tlsPrefix);
         trusted.put("kore.http.truststore-location", truststore.toString());
         trusted.put("kore.http.truststore-password", "trustpass");
         bridge = RunningBridge.start(trusted);
-        send("net-tls", "crm-tls-1");
-        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, "net-tls.created", 1,
+        send(tlsPrefix, "crm-tls-1");
+        List<ConsumerRecord<byte[], byte[]>> created = KafkaTestClient.awaitRecords(brokers, tlsPrefix + ".created", 1,
                 WAIT);
         assertThat(new String(created.get(0).value(), StandardCharsets.UTF_8)).contains("cl-net");
     }
@@ -104,15 +105,15 @@ class KoreConnectivityTest {
         kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "net-proxy.create", "net-proxy.created", "net-proxy.dlq");
+        String proxyPrefix = KafkaTestBroker.freshTopics("net-proxy");
         Map<String, String> settings = RunningBridge.baseSettings(brokers, "http://kore.example.invalid",
-                "net-proxy");
+                proxyPrefix);
         settings.put("kore.http.proxy", "127.0.0.1:" + kore.port());
         bridge = RunningBridge.start(settings);
 
-        send("net-proxy", "crm-proxy-1");
+        send(proxyPrefix, "crm-proxy-1");
 
-        KafkaTestClient.awaitRecords(brokers, "net-proxy.created", 1, WAIT);
+        KafkaTestClient.awaitRecords(brokers, proxyPrefix + ".created", 1, WAIT);
         List<LoggedRequest> calls = kore.findAll(postRequestedFor(urlPathMatching("/campaign/.*")));
         assertThat(calls).hasSize(1);
         assertThat(calls.get(0).getHost()).isEqualTo("kore.example.invalid");
@@ -125,17 +126,17 @@ class KoreConnectivityTest {
         kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "net-budget.create", "net-budget.created", "net-budget.dlq");
-        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), "net-budget");
+        String budgetPrefix = KafkaTestBroker.freshTopics("net-budget");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), budgetPrefix);
         settings.put("kore.rate-limit.requests-per-minute", "200"); // one call every 300 ms
         bridge = RunningBridge.start(settings);
 
         for (int i = 0; i < 5; i++) {
-            send("net-budget", "crm-budget-" + i);
-            KafkaTestClient.send(brokers, "net-budget.create", "bad-" + i, "not json " + i);
+            send(budgetPrefix, "crm-budget-" + i);
+            KafkaTestClient.send(brokers, budgetPrefix + ".create", "bad-" + i, "not json " + i);
         }
-        KafkaTestClient.awaitRecords(brokers, "net-budget.created", 5, WAIT);
-        KafkaTestClient.awaitRecords(brokers, "net-budget.dlq", 5, WAIT);
+        KafkaTestClient.awaitRecords(brokers, budgetPrefix + ".created", 5, WAIT);
+        KafkaTestClient.awaitRecords(brokers, budgetPrefix + ".dlq", 5, WAIT);
 
         List<LoggedRequest> calls = new java.util.ArrayList<>(kore.findAll(postRequestedFor(urlPathMatching(".*"))));
         calls.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
@@ -163,19 +164,19 @@ class KoreConnectivityTest {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody(OK_BODY)));
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "net-429.create", "net-429.created", "net-429.dlq");
+        String limitPrefix = KafkaTestBroker.freshTopics("net-429");
         for (int i = 0; i < 3; i++) {
-            send("net-429", "crm-429-" + i);
+            send(limitPrefix, "crm-429-" + i);
         }
-        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), "net-429");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), limitPrefix);
         settings.put("kore.rate-limit.requests-per-minute", "600"); // one call every 100 ms
         settings.put("bridge.max-in-flight", "3");
         // A refusal counted as a failed attempt would dead-letter at once.
         settings.put("bridge.retry.max-attempts", "1");
         bridge = RunningBridge.start(settings);
 
-        assertThat(KafkaTestClient.awaitRecords(brokers, "net-429.created", 3, WAIT)).hasSize(3);
-        assertThat(KafkaTestClient.readAll(brokers, "net-429.dlq", Duration.ZERO)).isEmpty();
+        assertThat(KafkaTestClient.awaitRecords(brokers, limitPrefix + ".created", 3, WAIT)).hasSize(3);
+        assertThat(KafkaTestClient.readAll(brokers, limitPrefix + ".dlq", Duration.ZERO)).isEmpty();
         List<LoggedRequest> calls = new java.util.ArrayList<>(kore.findAll(postRequestedFor(urlPathMatching(".*"))));
         calls.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
         assertThat(calls).as("three creations and the refused call").hasSize(4);

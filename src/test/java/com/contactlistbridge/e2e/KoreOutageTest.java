@@ -64,8 +64,7 @@ class KoreOutageTest {
 
     @Test
     void outagePausesConsumptionWithoutDeadLettersAndResumesWhenKoreIsBack() throws Exception {
-        String prefix = "outage";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("outage");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(503)
                 .withBody("maintenance")));
         bridge = RunningBridge.start(settings(prefix, 100));
@@ -97,8 +96,7 @@ class KoreOutageTest {
 
     @Test
     void aRecordThatKeepsFailingIsDeadLetteredAfterMaxPausesAndTheRestFlows() throws Exception {
-        String prefix = "outage-poison";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("outage-poison");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).atPriority(10).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(OK_BODY)));
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",

@@ -19,9 +19,11 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.read.ListAppender;
+import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
+import com.contactlistbridge.testsupport.LogCapture;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.contactlistbridge.testsupport.ShippedLogFormat;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,9 +77,11 @@ class OperationsTest {
     @Test
     void healthGoesDownWhenKafkaStopsOrTheRouteIsSuspendedAndUpWhenBack() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false)) {
-            broker.createTopics(1, "ops-health.create", "ops-health.created", "ops-health.dlq");
+            String healthPrefix = KafkaTestBroker.uniquePrefix("ops-health");
+            broker.createTopics(1, healthPrefix + ".create", healthPrefix + ".created",
+                    healthPrefix + ".dlq");
             bridge = RunningBridge.start(RunningBridge.baseSettings(broker.bootstrapServers(), kore.baseUrl(),
-                    "ops-health"));
+                    healthPrefix));
             await().atMost(WAIT).until(() -> status("/observe/health/ready") == 200);
             assertThat(status("/observe/health/live")).isEqualTo(200);
 
@@ -112,25 +116,50 @@ class OperationsTest {
         }
     }
 
+    /**
+     * The start-up warning itself (its arithmetic has unit tests in BridgeSettingsTest): a batch of 100 events started
+     * at the pace of a 60-per-minute request budget cannot finish within a one-minute poll interval, and the log says
+     * so once, with the numbers and the settings to change. The packaged-jar test checks that the shipped
+     * configuration starts without it.
+     */
+    @Test
+    void startUpWarnsWhenABatchCanOutlastThePollInterval() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        String prefix = KafkaTestBroker.freshTopics("ops-warning");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        settings.put("camel.component.kafka.max-poll-interval-ms", "60000");
+        settings.put("camel.component.kafka.max-poll-records", "100");
+        settings.put("kore.rate-limit.requests-per-minute", "60");
+        try (LogCapture log = LogCapture.of(BridgeConfiguration.class, Level.WARN)) {
+            bridge = RunningBridge.start(settings);
+            assertThat(log.lines()).as("warnings of BridgeConfiguration").singleElement().asString()
+                    .startsWith("WARN A batch of 100 event(s) can take ")
+                    .contains("more than camel.component.kafka.max-poll-interval-ms = 60000")
+                    .contains("this consumer could be evicted from its group")
+                    .contains("Lower camel.component.kafka.max-poll-records or the retries, or raise the poll "
+                            + "interval");
+        }
+    }
+
     @Test
     void prometheusMetricsMatchTheOutcomesOfARun() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-metrics.create", "ops-metrics.created", "ops-metrics.dlq");
+        String metricsPrefix = KafkaTestBroker.freshTopics("ops-metrics");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Rejected"))).willReturn(aResponse().withStatus(400).withBody("{\"errors\":[]}")));
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Flaky"))).inScenario("flaky").whenScenarioStateIs(STARTED).willSetStateTo("recovered")
                 .willReturn(aResponse().withStatus(500)));
-        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-metrics"));
+        bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), metricsPrefix));
 
         for (String name : List.of("One", "Two", "Three", "Rejected", "Flaky")) {
-            KafkaTestClient.send(brokers, "ops-metrics.create", name,
+            KafkaTestClient.send(brokers, metricsPrefix + ".create", name,
                     "{\"eventId\":\"" + name + "\",\"name\":\"" + name + "\",\"description\":\"d\"}");
         }
-        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-1", "{not json");
-        KafkaTestClient.send(brokers, "ops-metrics.create", "bad-2", "{\"name\":\"no description\"}");
-        KafkaTestClient.awaitRecords(brokers, "ops-metrics.created", 4, WAIT);
-        KafkaTestClient.awaitRecords(brokers, "ops-metrics.dlq", 3, WAIT);
+        KafkaTestClient.send(brokers, metricsPrefix + ".create", "bad-1", "{not json");
+        KafkaTestClient.send(brokers, metricsPrefix + ".create", "bad-2", "{\"name\":\"no description\"}");
+        KafkaTestClient.awaitRecords(brokers, metricsPrefix + ".created", 4, WAIT);
+        KafkaTestClient.awaitRecords(brokers, metricsPrefix + ".dlq", 3, WAIT);
 
         await().atMost(WAIT).untilAsserted(() -> {
             String metrics = body("/observe/metrics");
@@ -153,7 +182,7 @@ class OperationsTest {
     @Test
     void noSecretOrJwtReachesTheLogsEvenAtDebugWithHttpWireLogging() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-logs.create", "ops-logs.created", "ops-logs.dlq");
+        String logsPrefix = KafkaTestBroker.freshTopics("ops-logs");
         kore.stubFor(post(urlPathMatching("/campaign/.*")).withRequestBody(matchingJsonPath("$.name",
                 equalTo("Unauthorized"))).willReturn(aResponse().withStatus(401)
                 .withBody("{\"errors\":[{\"msg\":\"Invalid SDK credentials\",\"code\":4002}]}")));
@@ -175,13 +204,13 @@ class OperationsTest {
             logging.getLogger("org.apache.hc.client5.http.headers").setLevel(Level.DEBUG);
             quiet.forEach((name, level) -> logging.getLogger(name).setLevel(level));
 
-            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-logs"));
-            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-1",
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), logsPrefix));
+            KafkaTestClient.send(brokers, logsPrefix + ".create", "crm-log-1",
                     "{\"eventId\":\"crm-log-1\",\"name\":\"Logged\",\"description\":\"d\"}");
-            KafkaTestClient.send(brokers, "ops-logs.create", "crm-log-2",
+            KafkaTestClient.send(brokers, logsPrefix + ".create", "crm-log-2",
                     "{\"eventId\":\"crm-log-2\",\"name\":\"Unauthorized\",\"description\":\"d\"}");
-            KafkaTestClient.awaitRecords(brokers, "ops-logs.created", 1, WAIT);
-            KafkaTestClient.awaitRecords(brokers, "ops-logs.dlq", 1, WAIT);
+            KafkaTestClient.awaitRecords(brokers, logsPrefix + ".created", 1, WAIT);
+            KafkaTestClient.awaitRecords(brokers, logsPrefix + ".dlq", 1, WAIT);
             await().atMost(WAIT).until(() -> formatted.toString(StandardCharsets.UTF_8)
                     .contains("dead-lettered eventId=crm-log-2"));
             bridge.close();
@@ -209,7 +238,7 @@ class OperationsTest {
     @Test
     void textFromEventsAndKoreAiNeverStartsALogLineInTextOrJson() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(1, "ops-inject.create", "ops-inject.created", "ops-inject.dlq");
+        String injectPrefix = KafkaTestBroker.freshTopics("ops-inject");
         String fake = "2026-12-06 INFO fake line";
         String name = "Renewals\u2028" + fake;
         // Kore.ai echoes the name; its own text carries CR/LF, NEL and a terminal escape.
@@ -229,14 +258,14 @@ class OperationsTest {
         OutputStreamAppender<ILoggingEvent> textOutput = appender(logging, root, text, "text");
         OutputStreamAppender<ILoggingEvent> jsonOutput = appender(logging, root, json, "json");
         try {
-            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), "ops-inject"));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-1", JSON.writeValueAsString(Map.of(
+            bridge = RunningBridge.start(RunningBridge.baseSettings(brokers, kore.baseUrl(), injectPrefix));
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-1", JSON.writeValueAsString(Map.of(
                     "eventId", "crm-inject-1", "name", name, "description", "d\r\n" + fake)));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-2", JSON.writeValueAsString(Map.of(
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-2", JSON.writeValueAsString(Map.of(
                     "eventId", "crm-inject-2\r\n" + fake, "name", "n", "description", "d")));
-            KafkaTestClient.send(brokers, "ops-inject.create", "crm-inject-3\r\n" + fake,
+            KafkaTestClient.send(brokers, injectPrefix + ".create", "crm-inject-3\r\n" + fake,
                     "{\"name\":\"n\",\"description\":\"d\"}");
-            KafkaTestClient.awaitRecords(brokers, "ops-inject.dlq", 3, WAIT);
+            KafkaTestClient.awaitRecords(brokers, injectPrefix + ".dlq", 3, WAIT);
             await().atMost(WAIT).until(() -> text.toString(StandardCharsets.UTF_8).split("dead-lettered", -1)
                     .length > 3);
             bridge.close();

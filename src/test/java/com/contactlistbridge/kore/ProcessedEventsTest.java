@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,36 @@ class ProcessedEventsTest {
             store.stop();
         }
         assertThat(store.isFollowing()).isFalse();
+    }
+
+    /**
+     * The store topic is created at start-up, and its metadata reaches the reader only after a while (as on a busy
+     * broker): the reader still follows every partition, instead of failing at every poll with none assigned
+     * (readiness would stay DOWN).
+     */
+    @Test
+    void aTopicCreatedAtStartIsFollowedAlthoughItsPartitionsAreKnownLate() throws Exception {
+        String topic = "processed-late-" + UUID.randomUUID();
+        Properties config = new Properties();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        AtomicInteger lookUps = new AtomicInteger();
+        ProcessedEvents store = new ProcessedEvents(topic, 100, () -> config,
+                c -> new KafkaConsumer<String, byte[]>(c, new StringDeserializer(), new ByteArrayDeserializer()) {
+                    @Override
+                    public List<PartitionInfo> partitionsFor(String name, Duration timeout) {
+                        // Missing before the creation, and unknown for the first look after it.
+                        return lookUps.incrementAndGet() <= 2 ? List.of() : super.partitionsFor(name, timeout);
+                    }
+                }, 50);
+        try {
+            store.start();
+            assertThat(lookUps.get()).as("looks at the topic's partitions").isGreaterThan(2);
+            KafkaTestClient.send(broker.bootstrapServers(), topic, "written-elsewhere", "{\"contactListId\":\"cl-9\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("written-elsewhere").isPresent());
+            assertThat(store.isFollowing()).isTrue();
+        } finally {
+            store.stop();
+        }
     }
 
     @Test

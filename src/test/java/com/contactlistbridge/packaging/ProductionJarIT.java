@@ -11,8 +11,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import com.contactlistbridge.testsupport.Measured;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -121,6 +124,52 @@ class ProductionJarIT {
                 + "0 without outcome").contains("demo --keep-running").contains("/observe/metrics");
         assertThat(text.lines().toList()).as("framework logs stay quiet without --verbose")
                 .allMatch(line -> line.startsWith("[demo] "));
+        // Every sample's own outcome: each valid one created, each invalid one dead-lettered.
+        List<Path> samples;
+        try (Stream<Path> files = Files.list(Path.of("examples", "events"))) {
+            samples = files.sorted().toList();
+        }
+        int valid = 0;
+        for (Path sample : samples) {
+            String name = sample.getFileName().toString();
+            if (name.startsWith("valid-")) {
+                valid++;
+                String eventId = new ObjectMapper().readTree(sample.toFile()).get("eventId").asText();
+                assertThat(text).as(name).containsPattern("CREATED +" + Pattern.quote(eventId)
+                        + " -> cl-[0-9a-f-]{36} ");
+            } else {
+                assertThat(text).as(name).containsPattern("DEAD-LETTER " + Pattern.quote(demoEventId(sample))
+                        + " -> INVALID_EVENT: \\S");
+            }
+        }
+        assertThat(valid).as("valid samples").isEqualTo(3);
+        assertThat(samples).as("samples").hasSize(12);
+        // The second flow, against the lists just created in the sandbox.
+        assertThat(text).contains("CONTACTS    crm-0101 -> 3 contact(s) queued for \"Renewal Due 1- July 2025\"")
+                .containsPattern("DEAD-LETTER crm-bad-101 -> INVALID_EVENT: contacts\\[0]\\.phoneNumber")
+                .containsPattern("DEAD-LETTER crm-bad-102 -> INVALID_EVENT: contacts has 0 entries")
+                .contains("summary: 3 events, 1 done, 2 dead-lettered {INVALID_EVENT=2}, 0 without outcome");
+        Matcher summary = Pattern.compile("\\[demo] summary: .*").matcher(text);
+        if (summary.find()) {
+            Measured.keep("PACKAGED-JAR-TEST demo " + summary.group());
+        }
+    }
+
+    /**
+     * The event id the demo reports for a sample: its eventId when readable, else the record key, which the demo makes
+     * from the file name without its extension.
+     */
+    private static String demoEventId(Path sample) {
+        try {
+            JsonNode event = new ObjectMapper().readTree(sample.toFile());
+            if (event != null && event.isObject() && event.path("eventId").isTextual()) {
+                return event.get("eventId").asText();
+            }
+        } catch (IOException unreadable) {
+            // not JSON: the demo falls back to the record key
+        }
+        String name = sample.getFileName().toString();
+        return name.substring(0, name.lastIndexOf('.'));
     }
 
     @Test

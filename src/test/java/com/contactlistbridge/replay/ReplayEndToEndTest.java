@@ -12,8 +12,8 @@ import com.contactlistbridge.testsupport.RunningBridge;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static com.contactlistbridge.replay.ReplayTestSupport.event;
@@ -36,32 +36,34 @@ import static org.awaitility.Awaitility.await;
  */
 class ReplayEndToEndTest {
 
-    private static final String PREFIX = "replay-e2e";
-    private static final String REQUESTS = PREFIX + ".create";
-    private static final String CREATED = PREFIX + ".created";
-    private static final String DLQ = PREFIX + ".dlq";
     private static final String API_PATH =
             "/campaign/api/v2/public/st-test-stream/campaign/contactList/createContactList";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static WireMockServer kore;
-    private static RunningBridge bridge;
-    private static String brokers;
+    /** Each test has its own topics and bridge: the replay reads the whole dead-letter topic. */
+    private final String prefix = KafkaTestBroker.uniquePrefix("replay-e2e");
+    private final String requests = prefix + ".create";
+    private final String createdTopic = prefix + ".created";
+    private final String deadLetter = prefix + ".dlq";
 
-    @BeforeAll
-    static void startBridge() throws Exception {
+    private WireMockServer kore;
+    private RunningBridge bridge;
+    private String brokers;
+
+    @BeforeEach
+    void startBridge() throws Exception {
         brokers = KafkaTestBroker.get().bootstrapServers();
-        KafkaTestBroker.get().createTopics(2, REQUESTS, CREATED, DLQ);
+        KafkaTestBroker.get().createTopics(2, requests, createdTopic, deadLetter);
         kore = new WireMockServer(options().dynamicPort());
         kore.start();
-        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), PREFIX);
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
         // One call per event: an outage dead-letters at once instead of after five backoffs.
         settings.put("bridge.retry.max-attempts", "1");
         bridge = RunningBridge.start(settings);
     }
 
-    @AfterAll
-    static void stopBridge() throws Exception {
+    @AfterEach
+    void stopBridge() throws Exception {
         if (bridge != null) {
             bridge.close();
         }
@@ -86,7 +88,7 @@ class ReplayEndToEndTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.lineOf("crm-outage")).startsWith("REPLAYED ");
         ConsumerRecord<byte[], byte[]> created = await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, CREATED, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, createdTopic, Duration.ZERO).stream()
                         .filter(r -> "crm-outage".equals(header(r, "bridge.event-id"))).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
         assertThat(text(created.key())).isEqualTo("crm-outage");
@@ -110,7 +112,7 @@ class ReplayEndToEndTest {
         assertThat(header(second, "bridge.replayed-from")).isEqualTo(position(first));
         assertThat(header(second, "traceparent")).isEqualTo("00-trace-down-01");
         assertThat(header(second, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
-        assertThat(header(second, "bridge.original.topic")).isEqualTo(REQUESTS);
+        assertThat(header(second, "bridge.original.topic")).isEqualTo(requests);
         assertThat(second.value()).isEqualTo(first.value());
         assertThat(second.key()).isEqualTo(first.key());
         assertThat(second.headers().headers("bridge.error.reason")).as("fresh diagnostics, not stacked").hasSize(1);
@@ -128,9 +130,9 @@ class ReplayEndToEndTest {
         assertThat(thirdReplay.exitCode()).isZero();
         assertThat(thirdReplay.lines()).filteredOn(line -> line.contains("dead-letter=" + position(third) + " "))
                 .singleElement().asString().startsWith("REFUSED(max replays) ").endsWith("replay-count=2");
-        assertThat(thirdReplay.lines()).last().asString().endsWith("replayed 0 to " + REQUESTS
+        assertThat(thirdReplay.lines()).last().asString().endsWith("replayed 0 to " + requests
                 + ", skipped 2, refused 1");
-        assertThat(KafkaTestClient.readAll(brokers, REQUESTS, Duration.ZERO))
+        assertThat(KafkaTestClient.readAll(brokers, requests, Duration.ZERO))
                 .filteredOn(r -> "crm-still-down".equals(text(r.key())))
                 .as("the original event and two replays").hasSize(3);
     }
@@ -140,15 +142,15 @@ class ReplayEndToEndTest {
         stubNamed("List crm-twice", aResponse().withStatus(503).withBody("Service Unavailable"));
         stubNamed("List without id", aResponse().withStatus(503).withBody("Service Unavailable"));
         sendEvent("crm-twice", Map.of());
-        KafkaTestClient.send(brokers, REQUESTS, null,
+        KafkaTestClient.send(brokers, requests, null,
                 utf8("{\"name\":\"List without id\",\"description\":\"no eventId, no key\"}"), Map.of());
         awaitDeadLetters("crm-twice", 1);
         ConsumerRecord<byte[], byte[]> noIdDead = await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, DLQ, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, deadLetter, Duration.ZERO).stream()
                         .filter(r -> r.key() == null && text(r.value()).contains("List without id")).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
         String noId = header(noIdDead, "bridge.event-id");
-        assertThat(noId).as("topic-partition-offset of the original").isEqualTo(REQUESTS + "-"
+        assertThat(noId).as("topic-partition-offset of the original").isEqualTo(requests + "-"
                 + header(noIdDead, "bridge.original.partition") + "-" + header(noIdDead, "bridge.original.offset"));
 
         stubNamed("List crm-twice", created("cl-twice"));
@@ -161,7 +163,7 @@ class ReplayEndToEndTest {
         ConsumerRecord<byte[], byte[]> createdNoId = awaitCreated(noId);
         assertThat(text(createdNoId.value())).contains("cl-no-id").contains("\"eventId\":\"" + noId + "\"");
         awaitCreated("crm-twice");
-        long requestsAfterFirst = KafkaTestClient.readAll(brokers, REQUESTS, Duration.ZERO).size();
+        long requestsAfterFirst = KafkaTestClient.readAll(brokers, requests, Duration.ZERO).size();
 
         for (String dryRun : new String[] {"--dry-run", "--max-replays=3"}) {
             Run again = replay(env(), "--event-id", selected, dryRun);
@@ -169,7 +171,7 @@ class ReplayEndToEndTest {
             assertThat(again.lineOf("crm-twice")).startsWith("SKIPPED(done) ");
             assertThat(again.lineOf(noId)).startsWith("SKIPPED(done) ");
         }
-        assertThat(KafkaTestClient.readAll(brokers, REQUESTS, Duration.ZERO)).as("nothing republished")
+        assertThat(KafkaTestClient.readAll(brokers, requests, Duration.ZERO)).as("nothing republished")
                 .hasSize((int) requestsAfterFirst);
         assertThat(kore.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
                 urlPathEqualTo(API_PATH)).withRequestBody(matchingJsonPath("$.name", equalTo("List without id")))))
@@ -178,34 +180,33 @@ class ReplayEndToEndTest {
 
     @Test
     void replayWhileTheBridgeIsStoppedIsCreatedOnceWhenItStarts() throws Exception {
-        String prefix = "replay-stopped-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String stopped = KafkaTestBroker.freshTopics("replay-stopped");
         WireMockServer own = new WireMockServer(options().dynamicPort());
         own.start();
         try {
             own.stubFor(post(urlPathEqualTo(API_PATH)).willReturn(aResponse().withStatus(503)));
-            Map<String, String> settings = RunningBridge.baseSettings(brokers, own.baseUrl(), prefix);
+            Map<String, String> settings = RunningBridge.baseSettings(brokers, own.baseUrl(), stopped);
             settings.put("bridge.retry.max-attempts", "1");
-            Map<String, String> env = Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", prefix + ".create",
-                    "BRIDGE_TOPIC_DEAD_LETTER", prefix + ".dlq", "BRIDGE_TOPIC_PROCESSED", prefix + ".processed");
+            Map<String, String> env = Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", stopped + ".create",
+                    "BRIDGE_TOPIC_DEAD_LETTER", stopped + ".dlq", "BRIDGE_TOPIC_PROCESSED", stopped + ".processed");
             try (RunningBridge running = RunningBridge.start(settings)) {
-                KafkaTestClient.send(brokers, prefix + ".create", null,
+                KafkaTestClient.send(brokers, stopped + ".create", null,
                         utf8("{\"name\":\"While stopped\",\"description\":\"d\"}"), Map.of());
-                KafkaTestClient.awaitRecords(brokers, prefix + ".dlq", 1, WAIT);
+                KafkaTestClient.awaitRecords(brokers, stopped + ".dlq", 1, WAIT);
             }
 
             own.stubFor(post(urlPathEqualTo(API_PATH)).willReturn(created("cl-while-stopped")));
             Run replayed = replay(env);
             assertThat(replayed.exitCode()).as(replayed.err()).isZero();
-            assertThat(replayed.lineOf(prefix + ".create-0-0")).startsWith("REPLAYED ");
+            assertThat(replayed.lineOf(stopped + ".create-0-0")).startsWith("REPLAYED ");
 
             try (RunningBridge running = RunningBridge.start(settings)) {
-                ConsumerRecord<byte[], byte[]> created = KafkaTestClient.awaitRecords(brokers, prefix + ".created", 1,
+                ConsumerRecord<byte[], byte[]> created = KafkaTestClient.awaitRecords(brokers, stopped + ".created", 1,
                         WAIT).get(0);
                 assertThat(header(created, "bridge.event-id")).as("the original event's id")
-                        .isEqualTo(prefix + ".create-0-0");
+                        .isEqualTo(stopped + ".create-0-0");
                 Run again = replay(env);
-                assertThat(again.lineOf(prefix + ".create-0-0")).startsWith("SKIPPED(done) ");
+                assertThat(again.lineOf(stopped + ".create-0-0")).startsWith("SKIPPED(done) ");
             }
             assertThat(own.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
                     urlPathEqualTo(API_PATH)))).as("the 503, then one create").hasSize(2);
@@ -219,32 +220,32 @@ class ReplayEndToEndTest {
                 .withBody("{\"status\":\"success\",\"data\":{\"_id\":\"" + id + "\"}}");
     }
 
-    private static ConsumerRecord<byte[], byte[]> awaitCreated(String eventId) {
+    private ConsumerRecord<byte[], byte[]> awaitCreated(String eventId) {
         return await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, CREATED, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, createdTopic, Duration.ZERO).stream()
                         .filter(r -> eventId.equals(header(r, "bridge.event-id"))).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
     }
 
-    private static Map<String, String> env() {
-        return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", REQUESTS, "BRIDGE_TOPIC_DEAD_LETTER", DLQ,
-                "BRIDGE_TOPIC_PROCESSED", PREFIX + ".processed");
+    private Map<String, String> env() {
+        return Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", requests,
+                "BRIDGE_TOPIC_DEAD_LETTER", deadLetter, "BRIDGE_TOPIC_PROCESSED", prefix + ".processed");
     }
 
-    private static void sendEvent(String eventId, Map<String, byte[]> headers) {
-        KafkaTestClient.send(brokers, REQUESTS, utf8(eventId), event(eventId), new LinkedHashMap<>(headers));
+    private void sendEvent(String eventId, Map<String, byte[]> headers) {
+        KafkaTestClient.send(brokers, requests, utf8(eventId), event(eventId), new LinkedHashMap<>(headers));
     }
 
     /** The most recent stub for a name wins, so a test can end the outage by stubbing again. */
-    private static void stubNamed(String name, ResponseDefinitionBuilder answer) {
+    private void stubNamed(String name, ResponseDefinitionBuilder answer) {
         kore.stubFor(post(urlPathEqualTo(API_PATH)).withRequestBody(matchingJsonPath("$.name", equalTo(name)))
                 .willReturn(answer));
     }
 
     /** Waits until the event has {@code count} dead letters and returns them in offset order. */
-    private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String eventId, int count) {
+    private List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String eventId, int count) {
         return await().atMost(WAIT).until(
-                () -> KafkaTestClient.readAll(brokers, DLQ, Duration.ZERO).stream()
+                () -> KafkaTestClient.readAll(brokers, deadLetter, Duration.ZERO).stream()
                         .filter(r -> eventId.equals(header(r, "bridge.event-id"))).toList(),
                 records -> records.size() >= count);
     }

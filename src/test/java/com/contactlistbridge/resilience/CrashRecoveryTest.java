@@ -3,17 +3,23 @@ package com.contactlistbridge.resilience;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
+import com.contactlistbridge.resilience.ResilienceKit.KillSnapshot;
 import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
+import com.contactlistbridge.resilience.ResilienceKit.TopicPartitionOffset;
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.Measured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +39,9 @@ import static org.awaitility.Awaitility.await;
  * is called again: at most one extra Kore.ai call per event in flight. Killed after the store but before the commit,
  * the event is answered from the store: an extra outcome record with the same list id, and no call. Outcomes not yet
  * covered by a commit are at most one polled batch ({@code max-poll-records}, 100); in practice the committer
- * follows the outcomes within milliseconds, and the printed counts show how many there were.
+ * follows the outcomes within about 100 ms, and the printed counts show how many there were. Right after each kill
+ * the test reads the committed offsets: no commit passed an event without an outcome, and every event with more than
+ * one outcome at the end lies in the batch a kill interrupted (from the committed offset on), never before it.
  *
  * <p>Prints one line, {@code CRASH-TEST events=... kills=... lost=... duplicateOutcomes=... duplicateCalls=...
  * seconds=...}, for quoting.
@@ -58,7 +66,7 @@ class CrashRecoveryTest {
     @Test
     @Timeout(300)
     void killNineLosesNothingAndDuplicatesAtMostTheRecordInFlightPerKill() throws Exception {
-        String prefix = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = KafkaTestBroker.uniquePrefix("crash");
         String requests = prefix + ".create";
         String created = prefix + ".created";
         String deadLetter = prefix + ".dlq";
@@ -74,8 +82,12 @@ class CrashRecoveryTest {
         try (CountingKore kore = new CountingKore().start(); Admin admin = ResilienceKit.admin(brokers)) {
             long startNanos = System.nanoTime();
             BridgeProcess bridge = start(1, brokers, kore, prefix).awaitReady(START_WAIT);
+            List<KillSnapshot> snapshots = new ArrayList<>();
+            int uncommittedAtKills = 0;
             try {
-                ResilienceKit.produce(brokers, events);
+                Map<String, TopicPartitionOffset> positions = ResilienceKit.produce(brokers, events);
+                Set<TopicPartition> partitions = positions.values().stream().map(TopicPartitionOffset::partition)
+                        .collect(Collectors.toSet());
 
                 int kills = 0;
                 for (int k = 1; k <= KILLS; k++) {
@@ -84,11 +96,25 @@ class CrashRecoveryTest {
                             .until(() -> ResilienceKit.endOffsetSum(admin, created, deadLetter) >= threshold);
                     bridge.kill();
                     kills++;
-                    long outcomesAtKill = ResilienceKit.endOffsetSum(admin, created, deadLetter);
+                    KillSnapshot snapshot = KillSnapshot.read(admin, brokers, prefix + "-bridge", created,
+                            deadLetter);
+                    snapshots.add(snapshot);
+                    long outcomesAtKill = snapshot.outcomes().records();
                     assertThat(outcomesAtKill).as("kill %d must land mid-stream to prove anything", k)
                             .isLessThan(EVENTS);
-                    System.out.printf("CRASH-TEST kill %d of %s (pid %d) at %d outcome records%n", k, bridge.name(),
-                            bridge.pid(), outcomesAtKill);
+                    List<String> uncommitted = snapshot.uncommittedWithOutcome(positions, partitions);
+                    uncommittedAtKills += uncommitted.size();
+                    System.out.printf("CRASH-TEST kill %d of %s (pid %d) at %d outcome records, committed %s, %d "
+                                    + "outcomes not covered by a commit%n", k, bridge.name(), bridge.pid(),
+                            outcomesAtKill, new TreeMap<>(snapshot.committed().entrySet().stream().collect(
+                                    Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue))),
+                            uncommitted.size());
+                    // At-least-once at the very moment of the crash: no commit passed an event without an outcome.
+                    assertThat(snapshot.committedWithoutOutcome(positions, partitions))
+                            .as("kill %d: committed, but without outcome", k).isEmpty();
+                    // The commit follows the outcomes within one batch at most (it runs while the batch runs).
+                    assertThat(uncommitted).as("kill %d: outcomes not covered by a commit", k)
+                            .hasSizeLessThanOrEqualTo(MAX_POLL_RECORDS);
                     bridge = start(k + 1, brokers, kore, prefix).awaitReady(START_WAIT);
                 }
 
@@ -101,10 +127,10 @@ class CrashRecoveryTest {
                 int lost = outcomes.missing(ids).size();
                 int duplicateOutcomes = outcomes.duplicateOutcomes();
                 int duplicateCalls = kore.duplicateCalls();
-                System.out.printf("CRASH-TEST events=%d partitions=%d kills=%d lost=%d duplicateOutcomes=%d "
-                                + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f%n", EVENTS, PARTITIONS,
+                Measured.keep(String.format("CRASH-TEST events=%d partitions=%d kills=%d lost=%d duplicateOutcomes=%d "
+                                + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f", EVENTS, PARTITIONS,
                         kills, lost, duplicateOutcomes, duplicateCalls, kore.totalCalls(), outcomes.records(),
-                        seconds);
+                        seconds));
                 System.out.println("CRASH-TEST ids with more than one outcome: " + outcomes.idsWithMoreThanOneOutcome()
                         + "; names called more than once: " + kore.namesCalledMoreThanOnce()
                         + "; ids whose created records name several lists: " + outcomes.idsWithSeveralLists());
@@ -127,6 +153,12 @@ class CrashRecoveryTest {
                         .isLessThanOrEqualTo(kills * MAX_IN_FLIGHT);
                 assertThat(duplicateOutcomes).as("duplicate outcome records: at most one uncommitted batch per kill")
                         .isLessThanOrEqualTo(kills * MAX_POLL_RECORDS);
+                // Exactly what the commits had not covered at the kills, plus what was still being written then.
+                assertThat(duplicateOutcomes).as("duplicate outcome records against the uncommitted ones at the kills")
+                        .isLessThanOrEqualTo(uncommittedAtKills + kills * MAX_IN_FLIGHT);
+                // And only where the contract allows them: never an event a commit covered before a kill.
+                assertThat(ResilienceKit.duplicatesNoKillExplains(outcomes, positions, snapshots, partitions,
+                        MAX_POLL_RECORDS)).as("repeated outcomes outside the batch a kill interrupted").isEmpty();
                 assertThat(outcomes.idsWithSeveralLists()).as("repeated created records carry the same list id")
                         .isEmpty();
             } finally {

@@ -32,8 +32,7 @@ class OversizedDeadLetterTest {
     @Test
     void aValueTooLargeForADeadLetterIsLeftOutAndThePartitionMovesOn() throws Exception {
         String brokers = KafkaTestBroker.get().bootstrapServers();
-        String prefix = "oversized";
-        KafkaTestBroker.get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        String prefix = KafkaTestBroker.freshTopics("oversized");
         WireMockServer kore = new WireMockServer(options().dynamicPort());
         kore.start();
         kore.stubFor(post(urlPathMatching("/campaign/.*")).willReturn(aResponse().withStatus(200)

@@ -198,12 +198,17 @@ final class ResilienceKit {
 
     // ------------------------------------------------------------------------------------------------ Kafka
 
-    /** Sends all records with one producer (acks=all) and waits for every acknowledgement. */
-    static void produce(String brokers, List<ProducerRecord<byte[], byte[]>> records) {
-        produce(brokers, records, Map.of());
+    /**
+     * Sends all records with one producer (acks=all) and waits for every acknowledgement.
+     *
+     * @return where each record was written, by its key (the event id)
+     */
+    static Map<String, TopicPartitionOffset> produce(String brokers, List<ProducerRecord<byte[], byte[]>> records) {
+        return produce(brokers, records, Map.of());
     }
 
-    static void produce(String brokers, List<ProducerRecord<byte[], byte[]>> records, Map<String, Object> extra) {
+    static Map<String, TopicPartitionOffset> produce(String brokers, List<ProducerRecord<byte[], byte[]>> records,
+                                                     Map<String, Object> extra) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -218,9 +223,16 @@ final class ResilienceKit {
             List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
             records.forEach(r -> acks.add(producer.send(r)));
             producer.flush();
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, TopicPartitionOffset> positions = new HashMap<>();
+            for (int i = 0; i < acks.size(); i++) {
+                RecordMetadata written = acks.get(i).get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                byte[] key = records.get(i).key();
+                if (key != null) {
+                    positions.put(new String(key, StandardCharsets.UTF_8), new TopicPartitionOffset(
+                            new TopicPartition(written.topic(), written.partition()), written.offset()));
+                }
             }
+            return positions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while producing", e);
@@ -314,6 +326,89 @@ final class ResilienceKit {
                     + missing.stream().limit(20).toList() + (missing.size() > 20 ? "..." : "") + "; " + progress, e);
         }
         return Outcomes.read(brokers, created, deadLetter);
+    }
+
+    /** Where an input record is. */
+    record TopicPartitionOffset(TopicPartition partition, long offset) {
+        @Override
+        public String toString() {
+            return partition + "@" + offset;
+        }
+    }
+
+    /** The group's committed offsets (the next offset to read) per partition; partitions without a commit are absent. */
+    static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((partition, offset) -> offsets.put(partition, offset.offset()));
+        return offsets;
+    }
+
+    /**
+     * The delivery contract at one {@code kill -9}, read right after the process died: the committed offsets then, and
+     * which events had an outcome.
+     *
+     * @param committed the group's committed offsets once the killed process could commit no more
+     * @param outcomes  the outcome records written by then (read after the offsets: a commit follows its outcomes)
+     */
+    record KillSnapshot(Map<TopicPartition, Long> committed, Outcomes outcomes) {
+
+        static KillSnapshot read(Admin admin, String brokers, String group, String created, String deadLetter)
+                throws Exception {
+            Map<TopicPartition, Long> committed = ResilienceKit.committed(admin, group);
+            return new KillSnapshot(committed, Outcomes.read(brokers, created, deadLetter));
+        }
+
+        /** Commits never pass an event without outcome: the events below a partition's committed offset have one. */
+        List<String> committedWithoutOutcome(Map<String, TopicPartitionOffset> positions,
+                                             Collection<TopicPartition> partitions) {
+            return positions.entrySet().stream()
+                    .filter(e -> partitions.contains(e.getValue().partition()))
+                    .filter(e -> e.getValue().offset() < committed.getOrDefault(e.getValue().partition(), 0L))
+                    .filter(e -> outcomes.count(e.getKey()) == 0)
+                    .map(e -> e.getKey() + " at " + e.getValue()).sorted().toList();
+        }
+
+        /** Events of these partitions with an outcome that no commit covered yet: what a restart reads again. */
+        List<String> uncommittedWithOutcome(Map<String, TopicPartitionOffset> positions,
+                                            Collection<TopicPartition> partitions) {
+            return positions.entrySet().stream()
+                    .filter(e -> partitions.contains(e.getValue().partition()))
+                    .filter(e -> e.getValue().offset() >= committed.getOrDefault(e.getValue().partition(), 0L))
+                    .filter(e -> outcomes.count(e.getKey()) > 0)
+                    .map(Map.Entry::getKey).sorted().toList();
+        }
+
+        /**
+         * True when the event lies in the one batch a restart reads again for this kill: from its partition's committed
+         * offset up to {@code batch} records further.
+         */
+        boolean inInterruptedBatch(TopicPartitionOffset position, int batch) {
+            long from = committed.getOrDefault(position.partition(), 0L);
+            return position.offset() >= from && position.offset() < from + batch;
+        }
+    }
+
+    /**
+     * Event ids with more than one outcome that no kill explains: a kill repeats only the events of the batch it
+     * interrupted, from the committed offset on, never an event a commit covered before the kill.
+     */
+    static Map<String, String> duplicatesNoKillExplains(Outcomes outcomes, Map<String, TopicPartitionOffset> positions,
+                                                        List<KillSnapshot> kills, Collection<TopicPartition> partitions,
+                                                        int batch) {
+        Map<String, String> unexplained = new TreeMap<>();
+        outcomes.idsWithMoreThanOneOutcome().keySet().forEach(id -> {
+            TopicPartitionOffset position = positions.get(id);
+            if (position == null) {
+                unexplained.put(id, "not an input of the test");
+            } else if (partitions.contains(position.partition())
+                    && kills.stream().noneMatch(kill -> kill.inInterruptedBatch(position, batch))) {
+                unexplained.put(id, position + ", committed at the kills: "
+                        + kills.stream().map(k -> k.committed().get(position.partition())).toList());
+            }
+        });
+        return unexplained;
     }
 
     // ------------------------------------------------------------------------------------------------ outcomes

@@ -3,19 +3,26 @@ package com.contactlistbridge.resilience;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
+import com.contactlistbridge.resilience.ResilienceKit.KillSnapshot;
 import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
+import com.contactlistbridge.resilience.ResilienceKit.TopicPartitionOffset;
 import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
+import com.contactlistbridge.testsupport.Measured;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * requests topic (two partitions each); one is killed with SIGKILL mid-stream, the other takes over its partitions
  * and every event still gets its outcome. Only events the killed process had in flight, or whose outcomes no commit
  * covered yet, can be processed twice: an extra Kore.ai call or an extra outcome record (see
- * {@link CrashRecoveryTest}).
+ * {@link CrashRecoveryTest}); the test checks by position that those lie in the batch the kill interrupted. The
+ * survivor may repeat the batch it was running when the group rebalanced, no more.
  *
  * <p>Prints {@code SCALE-OUT-TEST events=... lost=... duplicateOutcomes=... duplicateCalls=... seconds=...}.
  */
@@ -43,7 +51,7 @@ class ScaleOutTest {
     @Test
     @Timeout(240)
     void survivorTakesOverTheKilledInstancesPartitionsAndNothingIsLost() throws Exception {
-        String prefix = "scale-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = KafkaTestBroker.uniquePrefix("scale");
         String requests = prefix + ".create";
         String created = prefix + ".created";
         String deadLetter = prefix + ".dlq";
@@ -68,13 +76,31 @@ class ScaleOutTest {
                 assertThat(members).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(2));
             });
 
-            ResilienceKit.produce(brokers, events);
+            Map<String, TopicPartitionOffset> positions = ResilienceKit.produce(brokers, events);
             await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
                     .until(() -> ResilienceKit.endOffsetSum(admin, created, deadLetter) >= EVENTS / 3);
+            Map<String, Set<TopicPartition>> before = assignments(describe(admin, group));
             first.kill();
-            long outcomesAtKill = ResilienceKit.endOffsetSum(admin, created, deadLetter);
-            System.out.printf("SCALE-OUT-TEST killed %s (pid %d) at %d outcome records%n", first.name(), first.pid(),
-                    outcomesAtKill);
+            KillSnapshot snapshot = KillSnapshot.read(admin, brokers, group, created, deadLetter);
+            long outcomesAtKill = snapshot.outcomes().records();
+            // The killed member is the one the group loses; its partitions are the ones the kill can repeat.
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !before.keySet().equals(assignments(describe(admin, group)).keySet()));
+            Set<String> gone = new TreeSet<>(before.keySet());
+            gone.removeAll(assignments(describe(admin, group)).keySet());
+            assertThat(gone).as("members gone with the kill").hasSize(1);
+            Set<TopicPartition> killedPartitions = before.get(gone.iterator().next());
+            Set<TopicPartition> survivorPartitions = new HashSet<>();
+            before.values().forEach(survivorPartitions::addAll);
+            survivorPartitions.removeAll(killedPartitions);
+            List<String> uncommitted = snapshot.uncommittedWithOutcome(positions, killedPartitions);
+            System.out.printf("SCALE-OUT-TEST killed %s (pid %d, partitions %s) at %d outcome records, committed %s, "
+                            + "%d of its outcomes not covered by a commit%n", first.name(), first.pid(),
+                    killedPartitions, outcomesAtKill, snapshot.committed(), uncommitted.size());
+            assertThat(snapshot.committedWithoutOutcome(positions, killedPartitions))
+                    .as("committed by the killed instance, but without outcome").isEmpty();
+            assertThat(uncommitted).as("outcomes of the killed instance not covered by a commit")
+                    .hasSizeLessThanOrEqualTo(CrashRecoveryTest.MAX_POLL_RECORDS);
             assertThat(outcomesAtKill).as("the kill must land mid-stream").isLessThan(EVENTS);
             assertThat(first.log()).as("the killed instance did work before it died").contains("created eventId=");
 
@@ -90,10 +116,10 @@ class ScaleOutTest {
             second.stop(Duration.ofSeconds(30));
 
             int lost = outcomes.missing(ids).size();
-            System.out.printf("SCALE-OUT-TEST events=%d partitions=%d instances=2 kills=1 lost=%d duplicateOutcomes=%d "
-                            + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f%n", EVENTS, PARTITIONS,
+            Measured.keep(String.format("SCALE-OUT-TEST events=%d partitions=%d instances=2 kills=1 lost=%d duplicateOutcomes=%d "
+                            + "duplicateCalls=%d koreCalls=%d outcomeRecords=%d seconds=%.1f", EVENTS, PARTITIONS,
                     lost, outcomes.duplicateOutcomes(), kore.duplicateCalls(), kore.totalCalls(), outcomes.records(),
-                    seconds);
+                    seconds));
             System.out.println("SCALE-OUT-TEST ids with more than one outcome: "
                     + outcomes.idsWithMoreThanOneOutcome() + "; names called more than once: "
                     + kore.namesCalledMoreThanOnce() + "; ids whose created records name several lists: "
@@ -109,9 +135,26 @@ class ScaleOutTest {
                     .isLessThanOrEqualTo(CrashRecoveryTest.MAX_IN_FLIGHT);
             assertThat(outcomes.duplicateOutcomes()).as("duplicate outcome records")
                     .isLessThanOrEqualTo(CrashRecoveryTest.MAX_POLL_RECORDS);
+            // The killed instance's partitions repeat only the batch the kill interrupted. The survivor repeats at
+            // most the batch it was running when the group rebalanced (its commit then fails, and it reads again from
+            // its last commit).
+            assertThat(ResilienceKit.duplicatesNoKillExplains(outcomes, positions, List.of(snapshot),
+                    killedPartitions, CrashRecoveryTest.MAX_POLL_RECORDS))
+                    .as("repeated outcomes outside the batch the kill interrupted").isEmpty();
+            assertThat(outcomes.idsWithMoreThanOneOutcome().keySet().stream()
+                    .filter(id -> survivorPartitions.contains(positions.get(id).partition())))
+                    .as("repeated outcomes of the survivor's own partitions")
+                    .hasSizeLessThanOrEqualTo(CrashRecoveryTest.MAX_POLL_RECORDS);
             assertThat(outcomes.idsWithSeveralLists()).as("repeated created records carry the same list id")
                     .isEmpty();
         }
+    }
+
+    /** Partitions per member id. */
+    private static Map<String, Set<TopicPartition>> assignments(ConsumerGroupDescription group) {
+        Map<String, Set<TopicPartition>> byMember = new TreeMap<>();
+        group.members().forEach(m -> byMember.put(m.consumerId(), Set.copyOf(m.assignment().topicPartitions())));
+        return byMember;
     }
 
     private static ConsumerGroupDescription describe(Admin admin, String group) throws Exception {

@@ -169,6 +169,20 @@ public final class BridgeProcess implements AutoCloseable {
         return this;
     }
 
+    /** The Prometheus scrape of {@code /observe/metrics}, or "" when the management server does not answer. */
+    public String metrics() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/metrics"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     /** The HTTP status of {@code /observe/health/ready}, or -1 when the management server does not answer. */
     public int readyStatus() {
         HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health/ready"))

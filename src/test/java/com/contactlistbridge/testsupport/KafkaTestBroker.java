@@ -15,6 +15,25 @@ public final class KafkaTestBroker {
     private KafkaTestBroker() {
     }
 
+    /**
+     * A topic prefix no other test of this JVM uses, e.g. {@code delivery-dlq-3f9a0c1e}: a test's topics
+     * ({@code <prefix>.create}, {@code .created}, ...) and consumer group then hold only its own records, also when
+     * it runs twice in one JVM (a re-run, a repeated test).
+     */
+    public static String uniquePrefix(String name) {
+        return name + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Creates a bridge's three topics ({@code .create}, {@code .created}, {@code .dlq}, one partition each) under a
+     * {@link #uniquePrefix(String) unique prefix} on the shared broker, and returns the prefix.
+     */
+    public static String freshTopics(String name) {
+        String prefix = uniquePrefix(name);
+        get().createTopics(1, prefix + ".create", prefix + ".created", prefix + ".dlq");
+        return prefix;
+    }
+
     /** Returns the shared broker, starting it on the first call. */
     public static EmbeddedKafkaBroker get() {
         return Holder.BROKER;

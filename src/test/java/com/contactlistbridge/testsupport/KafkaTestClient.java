@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -58,8 +60,10 @@ public final class KafkaTestClient {
      * @param key     record key, may be null
      * @param value   record value, may be null (a tombstone)
      * @param headers record headers in iteration order, may be null; a null header value is sent as a null value
+     * @return where the record was written (partition and offset)
      */
-    public static void send(String bootstrap, String topic, byte[] key, byte[] value, Map<String, byte[]> headers) {
+    public static RecordMetadata send(String bootstrap, String topic, byte[] key, byte[] value,
+                                      Map<String, byte[]> headers) {
         requireText(bootstrap, "bootstrap");
         requireText(topic, "topic");
         RecordHeaders recordHeaders = new RecordHeaders();
@@ -67,7 +71,7 @@ public final class KafkaTestClient {
             headers.forEach(recordHeaders::add);
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
-            producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders))
+            return producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders))
                     .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -78,9 +82,37 @@ public final class KafkaTestClient {
         }
     }
 
+    /**
+     * Produces UTF-8 records (key to value, in iteration order) as one record batch, and waits until the broker has
+     * acknowledged them: a consumer's poll gets all of them or none, so they end up in one batch of the bridge.
+     */
+    public static void sendTogether(String bootstrap, String topic, Map<String, String> records) {
+        requireText(bootstrap, "bootstrap");
+        requireText(topic, "topic");
+        Properties props = producerProperties(bootstrap);
+        // Nothing leaves before the flush, and everything fits one batch.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5_000);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1_048_576);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            records.forEach((key, value) -> acks.add(producer.send(new ProducerRecord<>(topic, 0, utf8(key),
+                    utf8(value)))));
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Could not send records to topic " + topic + " at " + bootstrap, cause);
+        }
+    }
+
     /** Produces one record with UTF-8 key (may be null) and value (may be null) and no headers. */
-    public static void send(String bootstrap, String topic, String key, String value) {
-        send(bootstrap, topic, utf8(key), utf8(value), null);
+    public static RecordMetadata send(String bootstrap, String topic, String key, String value) {
+        return send(bootstrap, topic, utf8(key), utf8(value), null);
     }
 
     /**
