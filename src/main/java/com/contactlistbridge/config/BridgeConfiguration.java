@@ -195,10 +195,15 @@ public class BridgeConfiguration implements CamelConfiguration {
             }
 
             @Override
+            public void onContextStarted(CamelContext started) {
+                membership.noteMembers(started);
+            }
+
+            @Override
             public void onContextStopped(CamelContext stopped) {
                 kafkaHealth.close();
                 // The routes' consumers are closed; static members do not leave by themselves.
-                membership.leaveAll(stopped, LEAVE_TIMEOUT);
+                membership.leaveAll(LEAVE_TIMEOUT);
             }
         });
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,6 +40,8 @@ public class StaticGroupMembership {
     /** Host name and a random part: unique per process, also for several bridges on one host. */
     private final String process;
     private final Supplier<Properties> adminConfig;
+    /** instance id -> consumer group, of this process's consumers. */
+    private final Map<String, String> groups = new ConcurrentHashMap<>();
 
     /** @param adminConfig the bridge's Kafka client settings (address and security), read when the bridge stops */
     public StaticGroupMembership(Supplier<Properties> adminConfig) {
@@ -59,18 +61,24 @@ public class StaticGroupMembership {
     }
 
     /**
-     * Removes this process's static members from their groups (after the routes stopped): the partitions move to the
-     * other instances at once. A failure (no broker answering) is logged; the group then drops the members after
-     * {@code session.timeout.ms}.
+     * Notes the static members of the context's Kafka consumers (once its routes are started; the context forgets its
+     * endpoints when it stops).
      */
-    public void leaveAll(CamelContext context, Duration timeout) {
-        Map<String, String> groups = new TreeMap<>();
+    public void noteMembers(CamelContext context) {
         for (Endpoint endpoint : context.getEndpoints()) {
             if (endpoint instanceof KafkaEndpoint kafka && kafka.getConfiguration().getGroupInstanceId() != null
                     && kafka.getConfiguration().getGroupInstanceId().endsWith(process)) {
                 groups.put(kafka.getConfiguration().getGroupInstanceId(), kafka.getConfiguration().getGroupId());
             }
         }
+    }
+
+    /**
+     * Removes this process's static members from their groups (after the routes stopped): the partitions move to the
+     * other instances at once. A failure (no broker answering) is logged; the group then drops the members after
+     * {@code session.timeout.ms}.
+     */
+    public void leaveAll(Duration timeout) {
         if (groups.isEmpty()) {
             return;
         }
