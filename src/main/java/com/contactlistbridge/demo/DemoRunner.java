@@ -278,6 +278,8 @@ public final class DemoRunner {
                 + "for your own events (Ctrl+C stops it)");
         say("  topics: " + REQUESTS + " in; " + CREATED + " and " + DEAD_LETTER + " out (sample events: "
                 + EXAMPLES + ")");
+        say("          " + ADD_CONTACTS + " in; " + CONTACTS_DONE + " and " + ADD_CONTACTS_DEAD_LETTER
+                + " out (sample events: " + ADD_CONTACTS_EXAMPLES + ")");
         say("  while it runs: health /observe/health and Prometheus metrics /observe/metrics on the port it prints");
         say("  --verbose shows Camel's and Kafka's logs; README \"Run it against Kore.ai\" for the real API");
     }

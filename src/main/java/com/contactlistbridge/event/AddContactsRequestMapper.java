@@ -107,7 +107,8 @@ public class AddContactsRequestMapper {
         String phoneNumber = text(where + ".phoneNumber", phone, 16, true);
         if (!PHONE.matcher(phoneNumber).matches()) {
             throw new InvalidEventException(where + ".phoneNumber must be E.164 (+ and 7 to 15 digits) or 6 to 15 "
-                    + "digits, got " + phoneNumber.length() + " characters that are not");
+                    + "digits; got " + phoneNumber.length() + " characters that are neither (the number is personal data: "
+                    + "not repeated here)");
         }
         out.put("phoneNumber", phoneNumber);
         putOptional(out, "first name", text(where + ".firstName", contact.get("firstName"), MAX_TEXT_LENGTH, false));

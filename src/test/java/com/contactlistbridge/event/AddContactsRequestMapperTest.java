@@ -45,6 +45,14 @@ class AddContactsRequestMapperTest {
     }
 
     @Test
+    void aRefusedPhoneNumberIsDescribedNotRepeated() {
+        assertThatThrownBy(() -> mapper.chunks("L", List.of(contact("0151-1234567"))))
+                .hasMessage("contacts[0].phoneNumber must be E.164 (+ and 7 to 15 digits) or 6 to 15 digits; got 12 "
+                        + "characters that are neither (the number is personal data: not repeated here)")
+                .message().doesNotContain("1234567");
+    }
+
+    @Test
     void theListNameAndTheNumberOfContactsAreBounded() {
         assertThatThrownBy(() -> mapper.chunks("n".repeat(49), List.of(contact("123456"))))
                 .hasMessage("listName has 49 characters; the maximum is 48 (counted in UTF-16 code units)");
