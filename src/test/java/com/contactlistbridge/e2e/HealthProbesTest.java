@@ -5,10 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
@@ -17,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -37,7 +34,6 @@ import static org.awaitility.Awaitility.await;
 class HealthProbesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String EVERYTHING = "/observe/health?exposureLevel=full&stackTrace=true&data=true";
 
     private WireMockServer kore;
@@ -172,16 +168,10 @@ class HealthProbesTest {
     }
 
     private int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
+        return HttpProbe.status(bridge.managementUrl() + path);
     }
 
     private String body(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HttpProbe.body(bridge.managementUrl() + path);
     }
 }

@@ -1,10 +1,6 @@
 package com.contactlistbridge.e2e;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +17,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.read.ListAppender;
 import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.LogCapture;
@@ -50,7 +47,6 @@ class OperationsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Readiness must follow the broker within seconds (about 3 s down, 2 s up); the margin is for a loaded CI. */
     private static final Duration HEALTH_FLIP = Duration.ofSeconds(10);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OK_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-ops\",\"name\":\"n\","
             + "\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
@@ -323,25 +319,19 @@ class OperationsTest {
         return appender;
     }
 
-    private int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private String body(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(bridge.managementUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
     private static double metric(String scrape, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
         if (!m.find()) {
             throw new AssertionError("no series " + series + " in the scrape");
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    private int status(String path) {
+        return HttpProbe.status(bridge.managementUrl() + path);
+    }
+
+    private String body(String path) throws Exception {
+        return HttpProbe.body(bridge.managementUrl() + path);
     }
 }

@@ -1,11 +1,6 @@
 package com.contactlistbridge.e2e;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.Measured;
@@ -92,10 +88,9 @@ class PackagedJarIT {
                     Map.entry("BRIDGE_CONSUMER_GROUP", prefix + "-bridge")), log,
                     List.of("-Dcamel.management.port=" + port));
 
-            HttpClient http = HttpClient.newHttpClient();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
                 assertThat(bridge.isAlive()).as("running; log:\n%s", Files.readString(log)).isTrue();
-                return status(http, "http://127.0.0.1:" + port + "/observe/health/ready") == 200;
+                return HttpProbe.status("http://127.0.0.1:" + port + "/observe/health/ready") == 200;
             });
 
             KafkaTestClient.send(brokers, prefix + ".create", "crm-jar-1",
@@ -183,17 +178,5 @@ class PackagedJarIT {
         Process process = builder.start();
         started.add(process);
         return process;
-    }
-
-    private static int status(HttpClient http, String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

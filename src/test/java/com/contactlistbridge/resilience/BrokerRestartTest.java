@@ -1,10 +1,5 @@
 package com.contactlistbridge.resilience;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +10,7 @@ import java.util.TreeMap;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
 import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.Measured;
@@ -65,7 +61,6 @@ class BrokerRestartTest {
         List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>(before);
         all.addAll(after);
         Set<String> ids = ResilienceKit.ids(all);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false);
              CountingKore kore = new CountingKore().start()) {
@@ -76,7 +71,7 @@ class BrokerRestartTest {
             long startNanos = System.nanoTime();
             try (RunningBridge bridge = RunningBridge.start(settings); Admin admin = ResilienceKit.admin(brokers)) {
                 String ready = bridge.managementUrl() + "/observe/health/ready";
-                await().atMost(WAIT).until(() -> status(http, ready) == 200);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 200);
 
                 ResilienceKit.produce(brokers, before);
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
@@ -86,11 +81,11 @@ class BrokerRestartTest {
                 // The bridge notices: readiness goes DOWN, and stays DOWN while no broker answers. The outage is held
                 // for OUTAGE, longer than camel-kafka's 5 s commit timeout, like a broker restart in production
                 // rather than a blip that every client call rides out unnoticed.
-                await().atMost(WAIT).until(() -> status(http, ready) == 503);
-                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> status(http, ready) == 503);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 503);
+                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> HttpProbe.status(ready) == 503);
                 broker.restart();
                 double outageSeconds = (System.nanoTime() - outageNanos) / 1e9;
-                await().atMost(WAIT).until(() -> status(http, ready) == 200);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 200);
 
                 ResilienceKit.produce(brokers, after);
                 // Everything is committed then, so nothing more is written: the counts below are final.
@@ -129,18 +124,6 @@ class BrokerRestartTest {
                 assertThat(outcomes.idsWithSeveralLists()).as("repeated created records carry the same list id")
                         .isEmpty();
             }
-        }
-    }
-
-    private static int status(HttpClient http, String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 }

@@ -1,10 +1,5 @@
 package com.contactlistbridge.resilience;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -12,6 +7,7 @@ import java.util.UUID;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
 import com.contactlistbridge.testsupport.BrokerProcess;
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
 import org.junit.jupiter.api.Tag;
@@ -54,7 +50,6 @@ class BrokerReturnResumeTest {
         String prefix = "resume-" + scenario + "-" + UUID.randomUUID().toString().substring(0, 8);
         String requests = prefix + ".create";
         String created = prefix + ".created";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(false);
              CountingKore kore = new CountingKore().start()) {
             String brokers = broker.bootstrapServers();
@@ -70,7 +65,7 @@ class BrokerReturnResumeTest {
 
             try (RunningBridge bridge = RunningBridge.start(settings)) {
                 String ready = bridge.managementUrl() + "/observe/health/ready";
-                await().atMost(WAIT).until(() -> status(http, ready) == 200);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 200);
                 send(brokers, requests, "before");
                 KafkaTestClient.awaitRecords(brokers, created, 1, WAIT);
 
@@ -80,8 +75,8 @@ class BrokerReturnResumeTest {
                     await().atMost(WAIT).until(() -> kore.calls(IN_FLIGHT) == 1);
                 }
                 broker.stop();
-                await().atMost(WAIT).until(() -> status(http, ready) == 503);
-                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> status(http, ready) == 503);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 503);
+                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> HttpProbe.status(ready) == 503);
                 if (scenario.equals("consumer-replaced-during-outage")) {
                     // Stopping and starting the consumer closes its Kafka consumer and makes a new one.
                     bridge.context().getRouteController().stopRoute("consume-requests");
@@ -114,7 +109,6 @@ class BrokerReturnResumeTest {
         String prefix = "resume-frozen-" + UUID.randomUUID().toString().substring(0, 8);
         String requests = prefix + ".create";
         String created = prefix + ".created";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         try (BrokerProcess broker = BrokerProcess.start(requests, created, prefix + ".dlq");
              CountingKore kore = new CountingKore().start()) {
             String brokers = broker.bootstrapServers();
@@ -122,21 +116,21 @@ class BrokerReturnResumeTest {
             try (RunningBridge bridge = RunningBridge.start(settings)) {
                 String ready = bridge.managementUrl() + "/observe/health/ready";
                 String live = bridge.managementUrl() + "/observe/health/live";
-                await().atMost(WAIT).until(() -> status(http, ready) == 200);
+                await().atMost(WAIT).until(() -> HttpProbe.status(ready) == 200);
                 send(brokers, requests, "before");
                 KafkaTestClient.awaitRecords(brokers, created, 1, WAIT);
 
                 broker.freeze();
                 long frozen = System.nanoTime();
                 await().atMost(HEALTH_FLIP).pollInterval(Duration.ofMillis(100))
-                        .until(() -> status(http, ready) == 503);
+                        .until(() -> HttpProbe.status(ready) == 503);
                 double down = (System.nanoTime() - frozen) / 1e9;
                 await().during(Duration.ofSeconds(frozenSeconds)).atMost(WAIT.plusSeconds(frozenSeconds))
-                        .until(() -> status(http, live) == 200 && status(http, ready) == 503);
+                        .until(() -> HttpProbe.status(live) == 200 && HttpProbe.status(ready) == 503);
                 broker.thaw();
                 long thawed = System.nanoTime();
                 await().atMost(HEALTH_FLIP).pollInterval(Duration.ofMillis(100))
-                        .until(() -> status(http, ready) == 200);
+                        .until(() -> HttpProbe.status(ready) == 200);
                 double up = (System.nanoTime() - thawed) / 1e9;
                 send(brokers, requests, "after");
                 KafkaTestClient.awaitRecords(brokers, created, 2, WAIT);
@@ -152,17 +146,5 @@ class BrokerReturnResumeTest {
     private static void send(String brokers, String topic, String name) {
         KafkaTestClient.send(brokers, topic, name, "{\"eventId\":\"" + name + "\",\"name\":\"" + name
                 + "\",\"description\":\"d\"}");
-    }
-
-    private static int status(HttpClient http, String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

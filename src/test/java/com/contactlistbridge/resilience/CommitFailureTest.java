@@ -1,10 +1,5 @@
 package com.contactlistbridge.resilience;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +11,7 @@ import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import com.contactlistbridge.resilience.ResilienceKit.CountingKore;
 import com.contactlistbridge.resilience.ResilienceKit.Outcomes;
 import com.contactlistbridge.routes.RecordBatches;
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.LogCapture;
@@ -62,7 +58,6 @@ class CommitFailureTest {
     /** Longer than camel-kafka's commit timeout (5 s), so that a commit running into the outage fails. */
     private static final Duration OUTAGE = Duration.ofSeconds(6);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @AfterEach
     void clearHooks() {
@@ -140,7 +135,7 @@ class CommitFailureTest {
                  RunningBridge bridge = RunningBridge.start(settings); Admin admin = ResilienceKit.admin(brokers)) {
                 String ready = bridge.managementUrl() + "/observe/health/ready";
                 await().atMost(WAIT).untilTrue(fired);
-                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> status(ready) == 503);
+                await().during(OUTAGE).atMost(OUTAGE.plus(WAIT)).until(() -> HttpProbe.status(ready) == 503);
                 broker.restart();
 
                 Outcomes outcomes;
@@ -172,18 +167,6 @@ class CommitFailureTest {
                 assertThat(outcomes.idsWithSeveralLists()).as("events with several lists").isEmpty();
                 check.check(outcomes);
             }
-        }
-    }
-
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 }
