@@ -134,7 +134,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
-                    () -> kafkaClients.forClients(STORE_CLIENTS));
+                    () -> kafkaClients.forClients(STORE_CLIENTS), () -> kafkaLingerMs(context));
             registry.bind("processedEvents", processedEvents);
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
@@ -244,6 +244,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         Integer size = context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
                 .getConfiguration().getMaxRequestSize();
         return size != null ? size : 1_048_576;
+    }
+
+    /** camel.component.kafka.linger-ms, so the store's writer batches like the outcome producers. */
+    private static int kafkaLingerMs(CamelContext context) {
+        Integer linger = context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
+                .getConfiguration().getLingerMs();
+        return linger != null ? linger : 0;
     }
 
     private static long longProperty(CamelContext context, String key, long fallback) {

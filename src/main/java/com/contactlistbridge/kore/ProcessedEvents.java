@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.apache.camel.support.service.ServiceSupport;
@@ -60,10 +61,15 @@ public class ProcessedEvents extends ServiceSupport {
     private static final long MAX_RESTART_DELAY_MILLIS = 30_000;
     /** Record batch and record framing around one key and value, rounded up (Kafka's v2 format needs about 80). */
     private static final int RECORD_OVERHEAD_BYTES = 128;
+    /** The reader's fetch.min.bytes: a fetch answers once this much is new, or after {@link #FOLLOWER_MAX_WAIT}. */
+    private static final int FOLLOWER_FETCH_MIN_BYTES = 16_384;
+    /** The reader's fetch.max.wait.ms: the longest an entry written by another instance takes to be fetched. */
+    private static final Duration FOLLOWER_MAX_WAIT = Duration.ofMillis(100);
 
     private final String topic;
     private final int capacity;
     private final Supplier<Properties> clientConfig;
+    private final IntSupplier writerLingerMs;
     private final Map<String, byte[]> cache;
     /** Events whose created record is in the cache but not acknowledged by the store topic yet. */
     private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -81,11 +87,17 @@ public class ProcessedEvents extends ServiceSupport {
     private volatile int maxRecordBytes = Integer.MAX_VALUE;
     private java.util.concurrent.CompletableFuture<Void> loading;
 
-    /**
-     * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
-     */
+    /** A store whose writer sends each entry at once (linger.ms 0). */
     public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig) {
-        this(topic, capacity, clientConfig,
+        this(topic, capacity, clientConfig, () -> 0);
+    }
+
+    /**
+     * @param clientConfig   the bridge's Kafka client settings (bootstrap servers and security), read at start
+     * @param writerLingerMs the writer's linger.ms, read at start (the bridge passes camel.component.kafka.linger-ms)
+     */
+    public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig, IntSupplier writerLingerMs) {
+        this(topic, capacity, clientConfig, writerLingerMs,
                 config -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()), 1_000);
     }
 
@@ -96,12 +108,19 @@ public class ProcessedEvents extends ServiceSupport {
      */
     ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig,
                     Function<Properties, Consumer<String, byte[]>> consumerFactory, long firstRestartDelayMillis) {
+        this(topic, capacity, clientConfig, () -> 0, consumerFactory, firstRestartDelayMillis);
+    }
+
+    private ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig, IntSupplier writerLingerMs,
+                            Function<Properties, Consumer<String, byte[]>> consumerFactory,
+                            long firstRestartDelayMillis) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
         this.topic = topic;
         this.capacity = capacity;
         this.clientConfig = clientConfig;
+        this.writerLingerMs = writerLingerMs;
         this.consumerFactory = consumerFactory;
         this.firstRestartDelayMillis = firstRestartDelayMillis;
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
@@ -209,12 +228,18 @@ public class ProcessedEvents extends ServiceSupport {
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-writer");
+        // Like the outcome producer (camel.component.kafka.linger-ms): concurrent writes share a request.
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, writerLingerMs.getAsInt());
 
         followerConfig = clientProperties(config);
         followerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // A restarted reader whose position was compacted or deleted away reads what is left from the start.
         followerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         followerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-reader");
+        // Under load the reader fetches in batches rather than once per written record (most of which this instance
+        // wrote itself); other instances' entries are still seen within FOLLOWER_MAX_WAIT.
+        followerConfig.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FOLLOWER_FETCH_MIN_BYTES);
+        followerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FOLLOWER_MAX_WAIT.toMillis());
         follower = consumerFactory.apply(followerConfig);
         partitions = new ArrayList<>();
         follower.partitionsFor(topic, Duration.ofSeconds(30))
