@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -25,8 +26,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import com.contactlistbridge.benchmark.ContenderProcess.Config;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +40,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,13 +51,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The yardstick: the bridge's contract hand-written with a plain KafkaConsumer, java.net.http.HttpClient and a
  * KafkaProducer. Each polled batch is worked off by {@code inFlight} threads; offsets are committed after every
- * record of the batch has an acknowledged outcome.
+ * record of the batch has an acknowledged outcome. The harness runs it as its own JVM ({@link #main}); SIGTERM
+ * stops it.
  */
-final class Baseline implements Contender {
+final class Baseline implements AutoCloseable {
 
     // Same identity as the bridge under test (RunningBridge.baseSettings).
     private static final String STREAM_ID = "st-test-stream";
@@ -70,9 +77,9 @@ final class Baseline implements Contender {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     private static final String RATE_LIMIT_TEXT = "exceeded the per-minute rate limit";
+    private static final Logger LOG = LoggerFactory.getLogger(Baseline.class);
 
     private final Config config;
-    private final int maxPollRecords;
     private final ObjectMapper mapper = new ObjectMapper();
     private final URI createUri;
     private final MACSigner signer;
@@ -86,12 +93,8 @@ final class Baseline implements Contender {
     private volatile boolean running;
     private volatile Throwable failure;
 
-    /**
-     * @param maxPollRecords max.poll.records for the consumer (the bridge's value in the same scenario)
-     */
-    Baseline(Config config, int maxPollRecords) throws JOSEException {
+    Baseline(Config config) throws JOSEException {
         this.config = config;
-        this.maxPollRecords = maxPollRecords;
         this.createUri = URI.create(config.koreBaseUrl() + "/campaign/api/v2/public/" + STREAM_ID
                 + "/campaign/contactList/createContactList?accountId="
                 + URLEncoder.encode(ACCOUNT_ID, StandardCharsets.UTF_8));
@@ -99,19 +102,66 @@ final class Baseline implements Contender {
         this.limiter = config.requestsPerMinute() > 0 ? new EvenLimiter(config.requestsPerMinute()) : null;
     }
 
-    @Override
-    public String name() {
-        return "baseline";
+    /**
+     * Runs the baseline until SIGTERM. Arguments, as {@link #arguments} writes them: {@code --brokers B
+     * --kore-base-url URL --topic-prefix P --in-flight N --requests-per-minute R [--max-poll-records N]}.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            values.put(args[i], args[i + 1]);
+        }
+        String maxPoll = values.get("--max-poll-records");
+        Config config = new Config(required(values, "--brokers"), required(values, "--kore-base-url"),
+                Topics.forPrefix(required(values, "--topic-prefix")),
+                Integer.parseInt(required(values, "--in-flight")), maxPoll == null ? null : Integer.valueOf(maxPoll),
+                Integer.parseInt(required(values, "--requests-per-minute")));
+        Baseline baseline = new Baseline(config);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            try {
+                baseline.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }, "baseline-stop"));
+        baseline.start();
+        LOG.info("Started: {} workers, max.poll.records {}, requests {}", config.inFlight(),
+                maxPoll == null ? "Kafka's default" : maxPoll, config.topics().requests());
+        baseline.pollThread.join();
+        if (baseline.failure != null && !stopping.get()) {
+            LOG.error("The poll loop failed", baseline.failure);
+            System.exit(1);
+        }
     }
 
-    int maxPollRecords() {
-        return maxPollRecords;
+    /** The arguments of {@link #main} for this configuration. */
+    static List<String> arguments(Config config) {
+        List<String> args = new ArrayList<>(List.of("--brokers", config.brokers(),
+                "--kore-base-url", config.koreBaseUrl(),
+                "--topic-prefix", config.topics().prefix(),
+                "--in-flight", String.valueOf(config.inFlight()),
+                "--requests-per-minute", String.valueOf(config.requestsPerMinute())));
+        if (config.maxPollRecords() != null) {
+            args.add("--max-poll-records");
+            args.add(String.valueOf(config.maxPollRecords()));
+        }
+        return args;
     }
 
-    @Override
-    public void start() {
+    private static String required(Map<String, String> values, String option) {
+        String value = values.get(option);
+        if (value == null) {
+            throw new IllegalArgumentException("Baseline needs " + option);
+        }
+        return value;
+    }
+
+    void start() {
         Topics topics = config.topics();
-        consumer = new KafkaConsumer<>(Clients.baselineConsumer(config.brokers(), topics.group(), maxPollRecords));
+        consumer = new KafkaConsumer<>(Clients.baselineConsumer(config.brokers(), topics.group(),
+                config.maxPollRecords()));
         producer = new KafkaProducer<>(Clients.producer(config.brokers()));
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -120,7 +170,21 @@ final class Baseline implements Contender {
                 .build();
         workers = Executors.newFixedThreadPool(config.inFlight(), LatencyStub.daemonThreads("baseline-worker"));
         running = true;
-        consumer.subscribe(List.of(topics.requests()));
+        consumer.subscribe(List.of(topics.requests()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // Nothing in flight between polls: a batch is committed before the next poll.
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // The harness reads this line for "launch -> partitions assigned" (the bridge's Kafka client logs
+                // its own at INFO, which the shipped logback.xml hides).
+                if (!partitions.isEmpty()) {
+                    LOG.info("Partitions assigned: {}", partitions);
+                }
+            }
+        });
         pollThread = new Thread(this::pollLoop, "baseline-poll");
         pollThread.setDaemon(true);
         pollThread.start();

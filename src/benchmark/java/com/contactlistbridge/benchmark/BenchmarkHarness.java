@@ -2,36 +2,56 @@ package com.contactlistbridge.benchmark;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import com.contactlistbridge.benchmark.ContenderProcess.Config;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Benchmark of the bridge against a hand-written baseline doing the same contract, on one in-process Kafka broker
- * and a local HTTP stub with configurable latency. Run with {@code ./mvnw -B -Pbenchmark verify}; options in
- * {@link BenchmarkOptions#USAGE}. Exits non-zero only when the harness itself fails, never for a missed target.
+ * Benchmark of the shipped bridge jar against a hand-written baseline doing the same contract, each contender in its
+ * own JVM, on an in-process Kafka broker and a local HTTP stub with configurable latency (both in this JVM). Run with
+ * {@code ./mvnw -B -Pbenchmark verify}; options in {@link BenchmarkOptions#USAGE}. Exits non-zero only when the
+ * harness itself fails, never for a missed target.
  */
 public final class BenchmarkHarness {
 
-    private static final Path OUTPUT_DIR = Path.of("target", "benchmark");
+    static final Path OUTPUT_DIR = Path.of("target", "benchmark");
+    /** The startup scenario's "core load": resident memory is read right after these. */
+    static final int CORE_LOAD_EVENTS = 30;
+    private static final Duration FIRST_OUTCOME_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** A JVM that ends on SIGTERM after its shutdown hooks exits with 128 + 15. */
+    private static final int SIGTERM_EXIT = 143;
+    /** Partitions of the processed-events topic, as the bridge creates it on a first start. */
+    private static final int PROCESSED_PARTITIONS = 3;
 
     private final BenchmarkOptions options;
     private final PrintStream console;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final Results results = new Results();
+    private final Instant started = Instant.now();
+    private final long startNanos = System.nanoTime();
     private EmbeddedKafkaBroker broker;
+    private long defaultMaxHeapBytes = -1;
 
     private BenchmarkHarness(BenchmarkOptions options, PrintStream console) {
         this.options = options;
@@ -55,7 +75,7 @@ public final class BenchmarkHarness {
         int exit;
         try {
             Files.createDirectories(OUTPUT_DIR);
-            routeLogsToFile(options);
+            routeLogsToFile();
             exit = new BenchmarkHarness(options, console).run();
         } catch (Throwable t) {
             console.println("[bench] HARNESS ERROR: " + t);
@@ -63,21 +83,18 @@ public final class BenchmarkHarness {
             exit = 1;
         }
         console.flush();
-        // Camel, Kafka and HTTP client threads may linger; the results are written.
+        // Kafka client threads may linger; the results are written, and the contenders die with us.
         System.exit(exit);
     }
 
     /**
-     * Logging is configured from system properties before the first logger exists: root WARN (logback.xml reads
-     * ROOT_LOG_LEVEL), the bridge's own loggers as in production unless asked. The console appender writes to
-     * System.out, so System.out becomes a log file and the harness keeps the real console for its report.
+     * The harness's own logging (broker, clients) at WARN, set before the first logger exists (logback.xml reads
+     * ROOT_LOG_LEVEL). The console appender writes to System.out, so System.out becomes a log file and the harness
+     * keeps the real console for its report.
      */
-    private static void routeLogsToFile(BenchmarkOptions options) throws IOException {
+    private static void routeLogsToFile() throws IOException {
         if (System.getProperty("ROOT_LOG_LEVEL") == null) {
             System.setProperty("ROOT_LOG_LEVEL", "WARN");
-        }
-        if (options.bridgeLogLevel != null) {
-            System.setProperty("LOG_LEVEL", options.bridgeLogLevel);
         }
         System.setProperty("sun.net.httpserver.nodelay", "true");
         Path logFile = OUTPUT_DIR.resolve("harness.log");
@@ -85,160 +102,189 @@ public final class BenchmarkHarness {
     }
 
     private int run() throws Exception {
-        Instant started = Instant.now();
-        long startNanos = System.nanoTime();
+        boolean bridgeNeeded = options.contenders.stream().anyMatch(name -> name.startsWith(ContenderProcess.BRIDGE));
+        if (bridgeNeeded && !Files.isRegularFile(options.bridgeJar)) {
+            throw new IllegalStateException(options.bridgeJar.toAbsolutePath() + " is missing: run the package phase "
+                    + "first (./mvnw -B -Pbenchmark verify does) or give --bridge-jar");
+        }
         say("machine: " + Report.machine());
-        say("run " + runId + ", scenarios " + options.scenarios + ", contenders " + options.contenders
-                + "; logs in " + OUTPUT_DIR.resolve("harness.log"));
+        say("run " + runId + ", scenarios " + options.scenarios + ", contenders " + options.contenders + ", "
+                + options.rounds + " round(s); logs in " + OUTPUT_DIR);
+        if (bridgeNeeded) {
+            say("bridge: " + Report.jarDescription(options.bridgeJar) + ", working directory "
+                    + options.bridgeDir.toAbsolutePath());
+        }
+        defaultMaxHeapBytes = ContenderProcess.defaultMaxHeapBytes();
         long brokerStart = System.nanoTime();
         broker = EmbeddedKafkaBroker.start();
         say(String.format(Locale.ROOT, "Kafka broker at %s (%.1f s)", broker.bootstrapServers(),
                 (System.nanoTime() - brokerStart) / 1e9));
         try {
-            for (String scenario : List.of("zero", "latency")) {
-                if (!options.scenarios.contains(scenario)) {
-                    continue;
-                }
-                for (int round = 1; round <= options.rounds; round++) {
-                    List<String> order = new ArrayList<>(options.contenders);
-                    if (round % 2 == 0) {
-                        Collections.reverse(order);
+            for (String scenario : options.scenarios) {
+                long scenarioStart = System.nanoTime();
+                BenchmarkOptions.Load load = options.load(scenario);
+                if (load != null) {
+                    for (int round = 1; round <= options.rounds; round++) {
+                        List<String> order = order(round);
+                        for (int i = 0; i < order.size(); i++) {
+                            results.throughputRuns.add(runThroughput(load, order.get(i), round, i + 1));
+                        }
                     }
-                    for (String contender : order) {
-                        results.steadyRuns.add(scenario.equals("zero")
-                                ? runSteady("zero", contender, 0, options.eventsZero, round)
-                                : runSteady("latency", contender, options.latencyMillis, options.eventsLatency, round));
+                } else if (scenario.equals(BenchmarkOptions.RATE)) {
+                    for (String contender : options.contenders) {
+                        if (!contender.equals(ContenderProcess.BRIDGE_NO_DEDUPE)) {
+                            // The budget is the same with or without the store.
+                            results.rateRuns.add(runRate(contender));
+                        }
+                    }
+                } else {
+                    for (int round = 1; round <= options.rounds; round++) {
+                        List<String> order = order(round);
+                        for (int i = 0; i < order.size(); i++) {
+                            results.startupRuns.add(runStartup(order.get(i), round, i + 1));
+                        }
                     }
                 }
-            }
-            if (options.scenarios.contains("rate")) {
-                for (String contender : options.contenders) {
-                    if (contender.equals("bridge-no-dedupe")) {
-                        continue; // the rate scenario measures the budget, the same with or without the store
-                    }
-                    results.rateRuns.add(runRate(contender));
-                }
-            }
-            if (options.scenarios.contains("startup")) {
-                say("startup: launching " + StartupProbe.JAR + " as its own JVM");
-                results.startup = new StartupProbe(broker, options, OUTPUT_DIR).run(prefix("startup", "bridge"));
-                say(String.format(Locale.ROOT, "startup: first outcome %d ms after launch, %d events in %.1f s, "
-                                + "VmRSS %d MB", results.startup.firstOutcomeCreateMillis, results.startup.outcomes,
-                        results.startup.seconds, results.startup.vmRssKb / 1024));
+                double seconds = (System.nanoTime() - scenarioStart) / 1e9;
+                results.scenarioSeconds.put(scenario, seconds);
+                say(String.format(Locale.ROOT, "%s done in %s", scenario, Report.duration(seconds)));
+                // A partial report survives a later failure.
+                writeReport();
             }
         } finally {
             broker.close();
         }
-        String report = new Report(options, results, started, (System.nanoTime() - startNanos) / 1e9).render();
-        Path file = OUTPUT_DIR.resolve("results.md");
-        Files.writeString(file, report, StandardCharsets.UTF_8);
+        Path file = writeReport();
         console.println();
-        console.print(report);
+        console.print(Files.readString(file, StandardCharsets.UTF_8));
         console.println("[bench] written to " + file.toAbsolutePath());
+        StringBuilder perScenario = new StringBuilder();
+        results.scenarioSeconds.forEach((scenario, seconds) -> perScenario.append(perScenario.isEmpty() ? "" : ", ")
+                .append(scenario).append(' ').append(Report.duration(seconds)));
+        console.println("[bench] total runtime " + Report.duration(elapsedSeconds()) + " (" + perScenario + ")");
         return 0;
     }
 
-    // ---------------------------------------------------------------- zero and latency scenarios
+    /** Odd rounds in the order of --contenders, even rounds reversed. */
+    private List<String> order(int round) {
+        List<String> order = new ArrayList<>(options.contenders);
+        if (round % 2 == 0) {
+            Collections.reverse(order);
+        }
+        return order;
+    }
 
-    private Results.SteadyRun runSteady(String scenario, String contenderName, long latencyMillis, int events,
-                                        int round) throws Exception {
-        Results.SteadyRun run = new Results.SteadyRun();
+    // ---------------------------------------------------------------- burst and backlog
+
+    private Results.ThroughputRun runThroughput(BenchmarkOptions.Load load, String contender, int round,
+                                                int position) throws Exception {
+        Results.ThroughputRun run = new Results.ThroughputRun();
+        run.scenario = load.name();
+        run.contender = contender;
         run.round = round;
-        run.scenario = scenario;
-        run.contender = contenderName;
-        run.stubLatencyMillis = latencyMillis;
-        run.events = events;
+        run.position = position;
+        run.stubLatencyMillis = load.latencyMillis();
+        run.events = load.events();
         run.latencyEvents = options.latencyEvents;
-        run.maxPollRecords = options.maxPollRecords;
-        // Fresh topics and group for every round.
-        Topics topics = Topics.forPrefix(prefix(scenario + "-r" + round, contenderName));
-        broker.createTopics(options.partitions, topics.requests(), topics.created(), topics.deadLetter());
-        String label = scenario + "/" + contenderName;
-        say(label + ": stub latency " + latencyMillis + " ms, in-flight " + options.inFlight
-                + ", max.poll.records " + options.maxPollRecords + ", topics " + topics.prefix() + ".*");
+        Topics topics = Topics.forPrefix(prefix(load.name() + "-r" + round, contender));
+        createTopics(topics);
+        String label = load.name() + "/" + contender + "/r" + round;
+        Path logFile = logFile(load.name(), contender, round);
+        run.logFile = logFile.toString();
 
-        try (LatencyStub stub = new LatencyStub(latencyMillis, 0, options.stubThreads);
+        try (LatencyStub stub = new LatencyStub(load.latencyMillis(), 0, options.stubThreads);
              OutcomeCollector collector = new OutcomeCollector(broker.bootstrapServers(), topics.created(),
                      topics.deadLetter(), options.partitions);
-             EventLoader loader = new EventLoader(broker.bootstrapServers(), topics.requests());
-             Contender contender = contender(contenderName, new Contender.Config(broker.bootstrapServers(),
-                     stub.baseUrl(), topics, options.inFlight, options.maxPollRecords, 0))) {
-            long start = System.nanoTime();
-            contender.start();
-            run.startSeconds = (System.nanoTime() - start) / 1e9;
-
-            List<String> warmup = EventLoader.ids("w", options.warmup);
-            loader.sendAll(warmup);
-            Set<String> missing = collector.awaitAll(warmup, options.stall);
-            run.warmupComplete = missing.isEmpty();
-            if (!run.warmupComplete) {
-                run.notes.add("warm-up incomplete: " + missing.size() + " of " + warmup.size()
-                        + " without outcome; nothing measured");
-                say(label + ": warm-up incomplete, skipping the measurements");
-                finish(run, stub, collector, warmup);
-                return run;
-            }
-            say(label + ": warm-up done (" + warmup.size() + " events), measuring throughput with " + events);
-
-            List<String> throughput = EventLoader.ids("t", events);
-            long sendStart = System.nanoTime();
-            loader.sendAll(throughput);
-            missing = collector.awaitAll(throughput, options.stall);
-            long lastArrival = sendStart;
-            for (String id : throughput) {
-                OutcomeCollector.Outcome outcome = collector.outcome(id);
-                if (outcome != null) {
-                    run.outcomes++;
-                    lastArrival = Math.max(lastArrival, outcome.receivedNanos());
+             EventLoader loader = new EventLoader(broker.bootstrapServers(), topics.requests())) {
+            Config config = new Config(broker.bootstrapServers(), stub.baseUrl(), topics, options.inFlight,
+                    options.maxPollRecords, 0);
+            List<String> all = new ArrayList<>();
+            try (ContenderProcess process = ContenderProcess.launch(contender, config, options, logFile)) {
+                List<String> warmup = EventLoader.ids("w", Math.max(1, options.warmup));
+                all.addAll(warmup);
+                run.warmupEvents = warmup.size();
+                loader.sendAll(warmup);
+                Set<String> missing = collector.awaitAll(warmup, options.stall, process::isAlive);
+                long[] span = collector.receivedSpan(warmup);
+                if (span != null) {
+                    run.startSeconds = (span[0] - process.launchNanos()) / 1e9;
+                    run.warmupSeconds = (span[1] - process.launchNanos()) / 1e9;
                 }
-            }
-            run.seconds = (lastArrival - sendStart) / 1e9;
-            if (!missing.isEmpty()) {
-                run.notes.add(missing.size() + " throughput events without outcome (no progress for "
-                        + options.stall.toSeconds() + " s)");
-            }
-            say(String.format(Locale.ROOT, "%s: %d of %d outcomes in %.1f s = %s events/s; added latency: %d events "
-                    + "at %s/s", label, run.outcomes, events, run.seconds, Report.fmt(run.eventsPerSecond()),
-                    options.latencyEvents, Report.fmt(options.latencyRate)));
-
-            List<String> paced = EventLoader.ids("l", options.latencyEvents);
-            loader.sendPaced(paced, options.latencyRate);
-            missing = collector.awaitAll(paced, options.stall);
-            List<Long> added = new ArrayList<>();
-            for (String id : paced) {
-                OutcomeCollector.Outcome outcome = collector.outcome(id);
-                Long input = loader.createTime(id);
-                if (outcome != null && input != null) {
-                    added.add(outcome.createTimeMillis() - input - latencyMillis);
+                run.warmupComplete = missing.isEmpty();
+                if (!run.warmupComplete) {
+                    run.notes.add("warm-up incomplete: " + missing.size() + " of " + warmup.size()
+                            + " without outcome (" + process.exitDescription() + "); nothing measured");
+                    say(label + ": warm-up incomplete, skipping the measurement; " + process.exitDescription());
+                    stop(process, run);
+                    finish(run, stub, collector, all);
+                    return run;
                 }
+                say(String.format(Locale.ROOT, "%s: up %.1f s after launch, %d warm-up events done %.1f s after "
+                        + "launch; measuring %d events at %d ms", label, run.startSeconds, warmup.size(),
+                        run.warmupSeconds, load.events(), load.latencyMillis()));
+
+                List<String> measured = EventLoader.ids("t", load.events());
+                all.addAll(measured);
+                long sendStart = System.nanoTime();
+                loader.sendAll(measured);
+                missing = collector.awaitAll(measured, options.stall, process::isAlive);
+                run.outcomes = (int) collector.count(measured)[0];
+                span = collector.receivedSpan(measured);
+                run.seconds = span == null ? 0 : (span[1] - sendStart) / 1e9;
+                if (!missing.isEmpty()) {
+                    run.notes.add(missing.size() + " events without outcome (no progress for "
+                            + options.stall.toSeconds() + " s, or " + process.exitDescription() + ")");
+                }
+                say(String.format(Locale.ROOT, "%s: %d of %d outcomes in %.2f s = %s events/s", label, run.outcomes,
+                        load.events(), run.seconds, Report.fmt(run.eventsPerSecond())));
+
+                if (options.latencyEvents > 0) {
+                    List<String> paced = EventLoader.ids("l", options.latencyEvents);
+                    all.addAll(paced);
+                    measureAddedLatency(run, paced, loader, collector, process);
+                }
+                run.vmRssKb = process.vmRssKb();
+                stop(process, run);
             }
-            run.latencyMeasured = added.size();
-            long[] sorted = Results.sorted(added);
-            run.p50 = Results.percentile(sorted, 50);
-            run.p99 = Results.percentile(sorted, 99);
-            run.max = sorted.length == 0 ? -1 : sorted[sorted.length - 1];
-            if (!missing.isEmpty()) {
-                run.notes.add(missing.size() + " paced events without outcome");
-            }
-            if (options.latencyRate > run.eventsPerSecond()) {
-                run.notes.add("paced rate " + Report.fmt(options.latencyRate) + "/s is above this throughput, "
-                        + "so the added latency includes queueing");
-            }
-            say(label + ": added latency p50 " + run.p50 + " ms, p99 " + run.p99 + " ms");
-            List<String> all = new ArrayList<>(warmup);
-            all.addAll(throughput);
-            all.addAll(paced);
             finish(run, stub, collector, all);
         }
         return run;
     }
 
-    private static void finish(Results.SteadyRun run, LatencyStub stub, OutcomeCollector collector,
+    /** Paced events; added latency = outcome CreateTime - input CreateTime - stub latency. */
+    private void measureAddedLatency(Results.ThroughputRun run, List<String> paced, EventLoader loader,
+                                     OutcomeCollector collector, ContenderProcess process) throws Exception {
+        loader.sendPaced(paced, options.latencyRate);
+        Set<String> missing = collector.awaitAll(paced, options.stall, process::isAlive);
+        List<Long> added = new ArrayList<>();
+        for (String id : paced) {
+            OutcomeCollector.Outcome outcome = collector.outcome(id);
+            Long input = loader.createTime(id);
+            if (outcome != null && input != null) {
+                added.add(outcome.createTimeMillis() - input - run.stubLatencyMillis);
+            }
+        }
+        run.latencyMeasured = added.size();
+        long[] sorted = Results.sorted(added);
+        run.p50 = Results.percentile(sorted, 50);
+        run.p99 = Results.percentile(sorted, 99);
+        if (!missing.isEmpty()) {
+            run.notes.add(missing.size() + " paced events without outcome");
+        }
+        if (options.latencyRate > run.eventsPerSecond()) {
+            run.notes.add("paced rate " + Report.fmt(options.latencyRate) + "/s is above the throughput, so the "
+                    + "added latency includes queueing");
+        }
+    }
+
+    private static void finish(Results.ThroughputRun run, LatencyStub stub, OutcomeCollector collector,
                                List<String> ids) {
         run.stub = stub.stats();
         run.duplicates = collector.duplicates();
-        run.deadLetters = ids.stream().map(collector::outcome)
-                .filter(outcome -> outcome != null && !outcome.created()).count();
+        run.deadLetters = collector.count(ids)[1];
+        if (run.deadLetters > 0) {
+            run.notes.add("dead letters by reason: " + collector.deadLetterReasons(ids));
+        }
         if (collector.unidentified() > 0) {
             run.notes.add(collector.unidentified() + " outcome records without an event id");
         }
@@ -250,19 +296,18 @@ public final class BenchmarkHarness {
 
     // ---------------------------------------------------------------- rate-limited backlog
 
-    private Results.RateRun runRate(String contenderName) throws Exception {
+    private Results.RateRun runRate(String contender) throws Exception {
         Results.RateRun run = new Results.RateRun();
-        run.contender = contenderName;
+        run.contender = contender;
         run.rateLimit = options.rateLimit;
-        run.backlog = options.backlogEvents();
-        Topics topics = Topics.forPrefix(prefix("rate", contenderName));
-        broker.createTopics(options.partitions, topics.requests(), topics.created(), topics.deadLetter());
-        Integer maxPoll = options.rateMaxPollRecords;
-        run.maxPollRecords = maxPoll != null ? maxPoll : bridgeDefaultMaxPollRecords();
-        String label = "rate/" + contenderName;
-        say(String.format(Locale.ROOT, "%s: %d events backlog, limit %d/min (about %.1f min), max.poll.records %d%s",
-                label, run.backlog, run.rateLimit, run.backlog / (double) run.rateLimit, run.maxPollRecords,
-                maxPoll == null ? " (bridge default)" : ""));
+        run.backlog = options.rateBacklogEvents();
+        Topics topics = Topics.forPrefix(prefix("rate", contender));
+        createTopics(topics);
+        String label = "rate/" + contender;
+        Path logFile = logFile(BenchmarkOptions.RATE, contender, 1);
+        run.logFile = logFile.toString();
+        say(String.format(Locale.ROOT, "%s: %d events backlog, limit %d/min (about %.1f min)", label, run.backlog,
+                run.rateLimit, run.backlog / (double) run.rateLimit));
 
         try (LatencyStub stub = new LatencyStub(0, options.rateLimit, options.stubThreads);
              OutcomeCollector collector = new OutcomeCollector(broker.bootstrapServers(), topics.created(),
@@ -270,60 +315,160 @@ public final class BenchmarkHarness {
              EventLoader loader = new EventLoader(broker.bootstrapServers(), topics.requests())) {
             List<String> ids = EventLoader.ids("r", run.backlog);
             loader.sendAll(ids);
-            // For the bridge a null max.poll.records leaves its own default; the baseline gets the same number.
-            Contender.Config config = new Contender.Config(broker.bootstrapServers(), stub.baseUrl(), topics,
-                    options.inFlight, contenderName.startsWith("bridge") ? maxPoll : Integer.valueOf(run.maxPollRecords),
-                    options.rateLimit);
-            try (Contender contender = contender(contenderName, config)) {
-                long start = System.nanoTime();
-                contender.start();
-                Set<String> missing = collector.awaitAll(ids, options.stall);
-                long last = start;
-                for (String id : ids) {
-                    OutcomeCollector.Outcome outcome = collector.outcome(id);
-                    if (outcome != null) {
-                        run.outcomes++;
-                        last = Math.max(last, outcome.receivedNanos());
-                        if (!outcome.created()) {
-                            run.deadLetters++;
-                        }
-                    }
-                }
-                run.totalSeconds = (last - start) / 1e9;
+            Config config = new Config(broker.bootstrapServers(), stub.baseUrl(), topics, options.inFlight,
+                    options.maxPollRecords, options.rateLimit);
+            try (ContenderProcess process = ContenderProcess.launch(contender, config, options, logFile)) {
+                Set<String> missing = collector.awaitAll(ids, options.stall, process::isAlive);
+                long[] counts = collector.count(ids);
+                run.outcomes = (int) counts[0];
+                run.deadLetters = counts[1];
+                long[] span = collector.receivedSpan(ids);
+                run.totalSeconds = span == null ? 0 : (span[1] - process.launchNanos()) / 1e9;
                 if (!missing.isEmpty()) {
                     run.notes.add(missing.size() + " events without outcome (no progress for "
-                            + options.stall.toSeconds() + " s)");
+                            + options.stall.toSeconds() + " s, or " + process.exitDescription() + ")");
                 }
+                run.vmRssKb = process.vmRssKb();
+                stop(process, run);
             }
             run.stub = stub.stats();
+            run.duplicates = collector.duplicates();
             say(String.format(Locale.ROOT, "%s: %d outcomes in %.1f s, %s calls/min, %d x 429", label, run.outcomes,
                     run.totalSeconds, Report.fmt(run.stub.achievedPerMinute()), run.stub.rateLimited()));
         }
         return run;
     }
 
-    // ---------------------------------------------------------------- helpers
+    // ---------------------------------------------------------------- start-up and memory
 
-    private Contender contender(String name, Contender.Config config) throws Exception {
-        if (name.startsWith("bridge")) {
-            return new BridgeContender(config, !name.equals("bridge-no-dedupe"));
+    /**
+     * One event waits before the launch (a restart of a deployment with work queued); launch to its outcome, then
+     * {@link #CORE_LOAD_EVENTS} events and the resident memory, then --startup-events more and the memory again.
+     */
+    private Results.StartupRun runStartup(String contender, int round, int position) throws Exception {
+        Results.StartupRun run = new Results.StartupRun();
+        run.contender = contender;
+        run.round = round;
+        run.position = position;
+        Topics topics = Topics.forPrefix(prefix("startup-r" + round, contender));
+        createTopics(topics);
+        String label = "startup/" + contender + "/r" + round;
+        Path logFile = logFile(BenchmarkOptions.STARTUP, contender, round);
+        run.logFile = logFile.toString();
+        String first = "first";
+
+        try (LatencyStub stub = new LatencyStub(0, 0, options.stubThreads);
+             EventLoader loader = new EventLoader(broker.bootstrapServers(), topics.requests());
+             OutcomeCollector collector = new OutcomeCollector(broker.bootstrapServers(), topics.created(),
+                     topics.deadLetter(), options.partitions)) {
+            loader.sendAll(List.of(first));
+            Config config = new Config(broker.bootstrapServers(), stub.baseUrl(), topics, options.inFlight,
+                    options.maxPollRecords, 0);
+            try (ContenderProcess process = ContenderProcess.launch(contender, config, options, logFile)) {
+                run.command = process.command();
+                collector.awaitAll(List.of(first), FIRST_OUTCOME_TIMEOUT, process::isAlive);
+                OutcomeCollector.Outcome firstOutcome = collector.outcome(first);
+                if (firstOutcome == null) {
+                    run.notes.add("no first outcome within " + FIRST_OUTCOME_TIMEOUT.toSeconds() + " s ("
+                            + process.exitDescription() + ")");
+                    say(label + ": no first outcome; " + process.exitDescription());
+                    stop(process, run);
+                    return run;
+                }
+                run.firstOutcomeReceivedMillis = (firstOutcome.receivedNanos() - process.launchNanos()) / 1_000_000;
+                run.firstOutcomeCreateMillis = firstOutcome.createTimeMillis() - process.launchMillis();
+                long firstCall = stub.stats().firstArrival();
+                run.firstStubCallMillis = firstCall < 0 ? -1 : (firstCall - process.launchNanos()) / 1_000_000;
+
+                List<String> core = EventLoader.ids("c", CORE_LOAD_EVENTS);
+                run.coreEvents = core.size();
+                loader.sendAll(core);
+                collector.awaitAll(core, options.stall, process::isAlive);
+                run.coreOutcomes = (int) collector.count(core)[0];
+                run.coreRssKb = process.vmRssKb();
+                // Read after the first outcome and the core load: the line is surely written by now.
+                run.assignedMillis = process.partitionsAssignedMillis();
+
+                List<String> ids = EventLoader.ids("m", options.startupEvents);
+                run.events = ids.size();
+                long start = System.nanoTime();
+                loader.sendAll(ids);
+                Set<String> missing = collector.awaitAll(ids, options.stall, process::isAlive);
+                long[] counts = collector.count(ids);
+                run.outcomes = (int) counts[0];
+                run.deadLetters = counts[1];
+                long[] span = collector.receivedSpan(ids);
+                run.seconds = span == null ? 0 : (span[1] - start) / 1e9;
+                if (!missing.isEmpty()) {
+                    run.notes.add(missing.size() + " events without outcome (no progress for "
+                            + options.stall.toSeconds() + " s, or " + process.exitDescription() + ")");
+                }
+                run.vmRssKb = process.vmRssKb();
+                run.vmHwmKb = process.vmHwmKb();
+                stop(process, run);
+            }
+            run.duplicates = collector.duplicates();
+            say(String.format(Locale.ROOT, "%s: partitions assigned %s, first outcome %d ms after launch; VmRSS %s "
+                            + "after %d events, %s after %d more (%s events/s); SIGTERM -> exit %.1f s", label,
+                    run.assignedMillis < 0 ? "not logged" : run.assignedMillis + " ms", run.firstOutcomeCreateMillis,
+                    Report.mb(run.coreRssKb), run.coreEvents, Report.mb(run.vmRssKb), run.events,
+                    Report.fmt(run.seconds > 0 ? run.outcomes / run.seconds : Double.NaN), run.stopSeconds));
         }
-        int maxPoll = config.maxPollRecords() != null ? config.maxPollRecords() : bridgeDefaultMaxPollRecords();
-        return new Baseline(config, maxPoll);
+        return run;
     }
 
-    /** camel.component.kafka.max-poll-records from config/application.properties; Kafka's 500 if absent. */
-    static int bridgeDefaultMaxPollRecords() throws IOException {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("config", "application.properties"))) {
-            properties.load(in);
+    // ---------------------------------------------------------------- helpers
+
+    private void stop(ContenderProcess process, Results.ProcessRun run) throws InterruptedException {
+        if (!process.isAlive()) {
+            run.notes.add(process.exitDescription());
+            return;
         }
-        String value = properties.getProperty("camel.component.kafka.max-poll-records", "500").trim();
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException placeholder) {
-            return 500;
+        ContenderProcess.Stop stop = process.stop(STOP_TIMEOUT);
+        run.stopSeconds = stop.seconds();
+        run.exitCode = stop.exitCode();
+        if (stop.killed()) {
+            run.notes.add("did not stop within " + STOP_TIMEOUT.toSeconds() + " s of SIGTERM; killed");
+        } else if (stop.exitCode() != 0 && stop.exitCode() != SIGTERM_EXIT) {
+            run.notes.add("exit code " + stop.exitCode() + " after SIGTERM");
         }
+    }
+
+    /**
+     * The run's topics as a deployment has them: the processed-events topic compacted, as the bridge would create
+     * it on a first start, the others with --partitions partitions.
+     */
+    private void createTopics(Topics topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            NewTopic processed = new NewTopic(topics.processed(), Optional.of(PROCESSED_PARTITIONS), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
+            try {
+                admin.createTopics(List.of(processed)).all().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(List.of(topics.plain()));
+        names.add(topics.processed()); // already there: this waits for its leaders too
+        broker.createTopics(options.partitions, names.toArray(String[]::new));
+    }
+
+    private Path writeReport() throws IOException {
+        String report = new Report(options, results, started, elapsedSeconds(), defaultMaxHeapBytes).render();
+        Path file = OUTPUT_DIR.resolve("results.md");
+        Files.writeString(file, report, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static Path logFile(String scenario, String contender, int round) {
+        return OUTPUT_DIR.resolve(scenario + "-" + contender + "-r" + round + ".log");
     }
 
     private String prefix(String scenario, String contender) {
@@ -331,6 +476,6 @@ public final class BenchmarkHarness {
     }
 
     private void say(String line) {
-        console.printf(Locale.ROOT, "[bench %s] %s%n", java.time.LocalTime.now().withNano(0), line);
+        console.printf(Locale.ROOT, "[bench %s] %s%n", LocalTime.now().withNano(0), line);
     }
 }

@@ -1,5 +1,6 @@
 package com.contactlistbridge.benchmark;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,60 +10,79 @@ import java.util.Set;
 /** Command-line options of the benchmark harness; every option has a default, so no option is needed. */
 final class BenchmarkOptions {
 
-    static final List<String> ALL_SCENARIOS = List.of("zero", "latency", "rate", "startup");
-    static final List<String> ALL_CONTENDERS = List.of("bridge", "baseline", "bridge-no-dedupe");
+    static final String BURST = "burst";
+    static final String BACKLOG = "backlog";
+    static final String RATE = "rate";
+    static final String STARTUP = "startup";
 
     static final String USAGE = """
-            BenchmarkHarness: the bridge against a hand-written baseline on an in-process Kafka broker and a local HTTP stub.
-            Run: ./mvnw -B -Pbenchmark verify [-Dbenchmark.args="OPTIONS"]; results also go to target/benchmark/results.md
-              --scenarios LIST            zero,latency,rate,startup (default: all; rate takes ~2 x backlog minutes)
-              --contenders LIST           bridge,baseline,bridge-no-dedupe (default: all; bridge-no-dedupe is the bridge
-                                          with bridge.dedupe.enabled=false, the baseline's feature set; the rate
-                                          scenario skips it; startup always measures the bridge only)
-              --events N                  events of the throughput phase in zero AND latency (overrides the two below)
-              --events-zero N             throughput events with 0 ms stub latency (default 5000)
-              --events-latency N          throughput events with the slow stub (default 3000)
-              --latency-ms MS             stub latency of the latency scenario (default 100)
-              --in-flight N               concurrent Kore.ai calls, both contenders, every scenario (default 16)
-              --rounds N                  rounds of the zero and latency scenarios; contenders alternate going first
-                                          (default 2)
-              --max-poll-records N        max.poll.records of zero/latency, both contenders (default 500)
-              --rate-max-poll-records N   max.poll.records of the rate scenario (default: the bridge's own default from
-                                          config/application.properties, used by the baseline too)
-              --warmup N                  warm-up events per contender before measuring (default 2000: the JIT compiles the hot paths)
-              --latency-events K          paced events for the added-latency percentiles (default 500)
-              --latency-rate R            their rate, events per second (default 20)
-              --rate-limit RPM            stub limit per rolling minute and the contenders' budget (default 60)
-              --backlog-minutes M         rate scenario backlog: M x RPM events, loaded before the start (default 3)
-              --startup-events N          events for the memory figure of the startup scenario (default 10000)
-              --partitions N              partitions of every topic (default 3)
-              --stub-threads N            stub server threads (default 64)
-              --stall-seconds S           give up a phase when no outcome arrived for S seconds (default 120)
-              --bridge-log-level LEVEL    LOG_LEVEL of the bridge's own loggers (default: unset = INFO, as in production);
-                                          the root level is WARN; logs go to target/benchmark/*.log
-              --help                      this text
+            BenchmarkHarness: the shipped bridge jar against a hand-written KafkaConsumer + HttpClient + KafkaProducer
+            baseline, each contender in its own JVM (default JVM flags), on an in-process Kafka broker and a local Kore.ai
+            stub in the harness's JVM.
+            Run: ./mvnw -B -Pbenchmark verify [-Dbenchmark.args="OPTIONS"]; results also go to target/benchmark/results.md,
+            each contender's output to target/benchmark/<scenario>-<contender>-r<round>.log
+              --scenarios LIST        burst-0ms,burst-100ms,backlog-0ms,backlog-100ms,rate,startup (default: all); burst and
+                                      backlog stand for both of their latencies; the 100 is --latency-ms. burst/backlog:
+                                      per contender JVM a warm-up, then the events produced at once, events/s from the
+                                      first send to the last outcome. rate: a backlog under the request budget, once per
+                                      contender (about --rate-minutes minutes each). startup: launch with one event
+                                      waiting -> its outcome, resident memory after 30 events and after --startup-events
+              --contenders LIST       bridge,baseline,bridge-no-dedupe (default: all; bridge-no-dedupe is the bridge jar with
+                                      BRIDGE_DEDUPE_ENABLED=false; the rate scenario skips it)
+              --rounds N              rounds of burst, backlog and startup; the contenders alternate who goes first: odd
+                                      rounds in the order of --contenders, even rounds reversed; the report gives the
+                                      median and min-max per contender (default 3)
+              --burst-events N        events of the burst scenarios (default 300)
+              --backlog-events N      events of the backlog scenarios (default 5000)
+              --latency-ms MS         stub latency of the slow burst and backlog scenarios (default 100)
+              --warmup N              warm-up events per contender JVM before measuring, at the scenario's latency; its
+                                      first outcome shows the contender is up (default 1000; at least 1 is sent)
+              --in-flight N           concurrent Kore.ai calls: bridge.max-in-flight and the baseline's workers (default 16)
+              --max-poll-records N    max.poll.records of both contenders (default: not set, each its own default: the
+                                      bridge's shipped config/application.properties, the baseline Kafka's 500)
+              --bridge-jar PATH       the bridge jar to run with java -jar (default target/contact-list-bridge.jar)
+              --bridge-dir DIR        working directory of the bridge, where it reads config/ and routes/ (default: the
+                                      current directory, the project root); give an older build's own checkout with its jar
+              --latency-events K      after the throughput phase, K paced events for added-latency percentiles (outcome
+                                      CreateTime - input CreateTime - stub latency) (default 0 = off)
+              --latency-rate R        their rate, events per second (default 20)
+              --rate-limit RPM        rate scenario: stub limit per rolling minute and the contenders' budget (default 60)
+              --rate-minutes M        rate scenario: M x RPM events loaded before the contender starts (default 3)
+              --startup-events N      startup scenario: events after the 30-event core load, for the second memory figure
+                                      (default 10000)
+              --partitions N          partitions of every topic (default 3)
+              --stub-threads N        stub server threads (default 64)
+              --stall-seconds S       give up a phase when no outcome arrived for S seconds (default 120)
+              --bridge-log-level LEVEL  LOG_LEVEL of the bridge processes (default: unset = INFO, as shipped)
+              --help                  this text
             """;
 
-    Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
-    Set<String> contenders = new LinkedHashSet<>(ALL_CONTENDERS);
-    int eventsZero = 5000;
-    int eventsLatency = 3000;
+    /** The scenarios in the order they run; burst and backlog names carry their stub latency. */
+    Set<String> scenarios;
+    Set<String> contenders = new LinkedHashSet<>(ContenderProcess.NAMES);
+    int rounds = 3;
+    int burstEvents = 300;
+    int backlogEvents = 5000;
     long latencyMillis = 100;
+    int warmup = 1000;
     int inFlight = 16;
-    int rounds = 2;
-    int maxPollRecords = 500;
-    Integer rateMaxPollRecords;
-    int warmup = 2000;
-    int latencyEvents = 500;
+    Integer maxPollRecords;
+    Path bridgeJar = Path.of("target", "contact-list-bridge.jar");
+    Path bridgeDir = Path.of("");
+    int latencyEvents = 0;
     double latencyRate = 20;
     int rateLimit = 60;
-    double backlogMinutes = 3;
+    double rateMinutes = 3;
     int startupEvents = 10_000;
     int partitions = 3;
     int stubThreads = 64;
     Duration stall = Duration.ofSeconds(120);
     String bridgeLogLevel;
     boolean help;
+
+    /** A burst or backlog scenario: its name, how many events are produced at once, the stub latency. */
+    record Load(String name, String kind, int events, long latencyMillis) {
+    }
 
     /** Parses the arguments; each may hold several options separated by white space (one Maven property). */
     static BenchmarkOptions parse(String[] args) {
@@ -78,6 +98,7 @@ final class BenchmarkOptions {
             }
         }
         BenchmarkOptions options = new BenchmarkOptions();
+        String scenarioList = "all";
         for (int i = 0; i < tokens.size(); i++) {
             String option = tokens.get(i);
             String value = null;
@@ -97,25 +118,21 @@ final class BenchmarkOptions {
                 value = tokens.get(++i);
             }
             switch (option) {
-                case "--scenarios" -> options.scenarios = list(value, ALL_SCENARIOS, option);
-                case "--contenders" -> options.contenders = list(value, ALL_CONTENDERS, option);
-                case "--events" -> {
-                    options.eventsZero = positive(value, option);
-                    options.eventsLatency = options.eventsZero;
-                }
-                case "--events-zero" -> options.eventsZero = positive(value, option);
-                case "--events-latency" -> options.eventsLatency = positive(value, option);
-                case "--latency-ms" -> options.latencyMillis = atLeast(value, 0, option);
-                case "--in-flight" -> options.inFlight = positive(value, option);
+                case "--scenarios" -> scenarioList = value;
+                case "--contenders" -> options.contenders = list(value, ContenderProcess.NAMES, option);
                 case "--rounds" -> options.rounds = positive(value, option);
-                case "--max-poll-records" -> options.maxPollRecords = positive(value, option);
-                case "--rate-max-poll-records" -> options.rateMaxPollRecords =
-                        value.equals("default") ? null : positive(value, option);
+                case "--burst-events" -> options.burstEvents = positive(value, option);
+                case "--backlog-events" -> options.backlogEvents = positive(value, option);
+                case "--latency-ms" -> options.latencyMillis = atLeast(value, 0, option);
                 case "--warmup" -> options.warmup = atLeast(value, 0, option);
+                case "--in-flight" -> options.inFlight = positive(value, option);
+                case "--max-poll-records" -> options.maxPollRecords = positive(value, option);
+                case "--bridge-jar" -> options.bridgeJar = Path.of(value);
+                case "--bridge-dir" -> options.bridgeDir = Path.of(value);
                 case "--latency-events" -> options.latencyEvents = atLeast(value, 0, option);
                 case "--latency-rate" -> options.latencyRate = positiveDecimal(value, option);
                 case "--rate-limit" -> options.rateLimit = positive(value, option);
-                case "--backlog-minutes" -> options.backlogMinutes = positiveDecimal(value, option);
+                case "--rate-minutes" -> options.rateMinutes = positiveDecimal(value, option);
                 case "--startup-events" -> options.startupEvents = atLeast(value, 0, option);
                 case "--partitions" -> options.partitions = positive(value, option);
                 case "--stub-threads" -> options.stubThreads = positive(value, option);
@@ -124,13 +141,44 @@ final class BenchmarkOptions {
                 default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
             }
         }
+        // After the loop: the scenario names depend on --latency-ms, wherever it was given.
+        options.scenarios = list(scenarioList, options.allScenarios(), "--scenarios");
         return options;
     }
 
-    int backlogEvents() {
-        return (int) Math.round(backlogMinutes * rateLimit);
+    /** Every scenario name in run order, e.g. burst-0ms, burst-100ms, backlog-0ms, backlog-100ms, rate, startup. */
+    List<String> allScenarios() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String kind : List.of(BURST, BACKLOG)) {
+            names.add(loadName(kind, 0));
+            names.add(loadName(kind, latencyMillis));
+        }
+        names.add(RATE);
+        names.add(STARTUP);
+        return List.copyOf(names);
     }
 
+    /** The burst or backlog scenario of that name, or null for rate and startup. */
+    Load load(String scenario) {
+        for (String kind : List.of(BURST, BACKLOG)) {
+            for (long latency : new long[] {0, latencyMillis}) {
+                if (scenario.equals(loadName(kind, latency))) {
+                    return new Load(scenario, kind, kind.equals(BURST) ? burstEvents : backlogEvents, latency);
+                }
+            }
+        }
+        return null;
+    }
+
+    int rateBacklogEvents() {
+        return (int) Math.round(rateMinutes * rateLimit);
+    }
+
+    private static String loadName(String kind, long latency) {
+        return kind + "-" + latency + "ms";
+    }
+
+    /** Comma-separated names of {@code allowed}; "all" and a prefix group such as "burst" expand; documented order. */
     private static Set<String> list(String value, List<String> allowed, String option) {
         Set<String> chosen = new LinkedHashSet<>();
         for (String item : value.split(",")) {
@@ -140,13 +188,16 @@ final class BenchmarkOptions {
             } else if (allowed.contains(name)) {
                 chosen.add(name);
             } else if (!name.isEmpty()) {
-                throw new IllegalArgumentException(option + ": unknown " + name + ", expected some of " + allowed);
+                List<String> group = allowed.stream().filter(candidate -> candidate.startsWith(name + "-")).toList();
+                if (group.isEmpty() || !(name.equals(BURST) || name.equals(BACKLOG))) {
+                    throw new IllegalArgumentException(option + ": unknown " + name + ", expected some of " + allowed);
+                }
+                chosen.addAll(group);
             }
         }
         if (chosen.isEmpty()) {
             throw new IllegalArgumentException(option + " needs at least one of " + allowed);
         }
-        // Keep the documented order whatever order was given.
         Set<String> ordered = new LinkedHashSet<>();
         allowed.stream().filter(chosen::contains).forEach(ordered::add);
         return ordered;

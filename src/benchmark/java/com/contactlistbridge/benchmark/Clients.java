@@ -49,14 +49,20 @@ final class Clients {
         return props;
     }
 
-    /** The baseline's consumer: a group, auto-commit off, the same max.poll.records as the bridge under test. */
-    static Properties baselineConsumer(String brokers, String group, int maxPollRecords) {
+    /**
+     * The baseline's consumer: a group, auto-commit off, reading from the start.
+     *
+     * @param maxPollRecords max.poll.records, or null for Kafka's default (500), as a hand-written client has it
+     */
+    static Properties baselineConsumer(String brokers, String group, Integer maxPollRecords) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        if (maxPollRecords != null) {
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        }
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

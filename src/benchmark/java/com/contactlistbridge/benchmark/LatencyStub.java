@@ -80,10 +80,6 @@ final class LatencyStub implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    long latencyMillis() {
-        return latencyMillis;
-    }
-
     Stats stats() {
         synchronized (this) {
             return new Stats(requests.get(), accepted.get(), rateLimited.get(), missingAuth.get(), otherErrors.get(),

@@ -8,8 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,11 +119,13 @@ final class OutcomeCollector implements AutoCloseable {
     }
 
     /**
-     * Waits until every id has an outcome, or until no new outcome arrived for {@code stall}.
+     * Waits until every id has an outcome, until no new outcome arrived for {@code stall}, or until {@code alive}
+     * turns false (the contender's process exited).
      *
      * @return the ids still without an outcome (empty when all arrived)
      */
-    Set<String> awaitAll(Collection<String> eventIds, Duration stall) throws InterruptedException {
+    Set<String> awaitAll(Collection<String> eventIds, Duration stall, BooleanSupplier alive)
+            throws InterruptedException {
         Set<String> missing = new LinkedHashSet<>(eventIds);
         long stallNanos = stall.toNanos();
         long waitingSince = System.nanoTime();
@@ -137,8 +141,56 @@ final class OutcomeCollector implements AutoCloseable {
             if (System.nanoTime() - lastProgress > stallNanos) {
                 return missing;
             }
-            Thread.sleep(10);
+            if (!alive.getAsBoolean()) {
+                // Outcomes it wrote just before it exited may still be on their way.
+                Thread.sleep(500);
+                missing.removeIf(outcomes::containsKey);
+                return missing;
+            }
+            Thread.sleep(5);
         }
+    }
+
+    /** Earliest and latest receive time (System.nanoTime()) of the outcomes of these ids; null when none. */
+    long[] receivedSpan(Collection<String> eventIds) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (String id : eventIds) {
+            Outcome outcome = outcomes.get(id);
+            if (outcome != null) {
+                first = Math.min(first, outcome.receivedNanos());
+                last = Math.max(last, outcome.receivedNanos());
+            }
+        }
+        return first == Long.MAX_VALUE ? null : new long[] {first, last};
+    }
+
+    /** Dead letters among these ids, counted by their bridge.error.reason header. */
+    Map<String, Long> deadLetterReasons(Collection<String> eventIds) {
+        Map<String, Long> reasons = new TreeMap<>();
+        for (String id : eventIds) {
+            Outcome outcome = outcomes.get(id);
+            if (outcome != null && !outcome.created()) {
+                reasons.merge(String.valueOf(outcome.reason()), 1L, Long::sum);
+            }
+        }
+        return reasons;
+    }
+
+    /** How many of these ids have an outcome, and how many of those are dead letters. */
+    long[] count(Collection<String> eventIds) {
+        long outcomesFound = 0;
+        long deadLetters = 0;
+        for (String id : eventIds) {
+            Outcome outcome = outcomes.get(id);
+            if (outcome != null) {
+                outcomesFound++;
+                if (!outcome.created()) {
+                    deadLetters++;
+                }
+            }
+        }
+        return new long[] {outcomesFound, deadLetters};
     }
 
     @Override
