@@ -225,10 +225,15 @@ public final class BenchmarkHarness {
 
                 List<String> measured = EventLoader.ids("t", load.events());
                 all.addAll(measured);
+                long cpuBefore = process.cpuMillis();
                 long sendStart = System.nanoTime();
                 loader.sendAll(measured);
                 missing = collector.awaitAll(measured, options.stall, process::isAlive);
+                long cpuAfter = process.cpuMillis();
                 run.outcomes = (int) collector.count(measured)[0];
+                if (cpuBefore >= 0 && cpuAfter >= 0 && run.outcomes > 0) {
+                    run.cpuMillisPerEvent = (cpuAfter - cpuBefore) / (double) run.outcomes;
+                }
                 span = collector.receivedSpan(measured);
                 run.seconds = span == null ? 0 : (span[1] - sendStart) / 1e9;
                 if (!missing.isEmpty()) {

@@ -54,6 +54,9 @@ final class BenchmarkOptions {
               --stub-threads N        stub server threads (default 64)
               --stall-seconds S       give up a phase when no outcome arrived for S seconds (default 120)
               --bridge-log-level LEVEL  LOG_LEVEL of the bridge processes (default: unset = INFO, as shipped)
+              --jvm-option OPT          a JVM option for every contender JVM, repeatable (default: none, the JVM's
+                                        defaults are measured); e.g. for a CPU profile per process:
+                                        --jvm-option -XX:StartFlightRecording=filename=target/benchmark/%p.jfr,settings=profile
               --help                  this text
             """;
 
@@ -78,6 +81,7 @@ final class BenchmarkOptions {
     int stubThreads = 64;
     Duration stall = Duration.ofSeconds(120);
     String bridgeLogLevel;
+    final List<String> jvmOptions = new ArrayList<>();
     boolean help;
 
     /** A burst or backlog scenario: its name, how many events are produced at once, the stub latency. */
@@ -138,6 +142,7 @@ final class BenchmarkOptions {
                 case "--stub-threads" -> options.stubThreads = positive(value, option);
                 case "--stall-seconds" -> options.stall = Duration.ofSeconds(positive(value, option));
                 case "--bridge-log-level" -> options.bridgeLogLevel = value;
+                case "--jvm-option" -> options.jvmOptions.add(value);
                 default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
             }
         }

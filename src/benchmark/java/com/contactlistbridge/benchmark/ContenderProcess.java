@@ -106,6 +106,7 @@ final class ContenderProcess implements AutoCloseable {
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options.jvmOptions);
         Map<String, String> environment = new LinkedHashMap<>();
         File directory;
         switch (name) {
@@ -218,6 +219,22 @@ final class ContenderProcess implements AutoCloseable {
     long vmRssKb() {
         return procStatus(process.pid()).getOrDefault("VmRSS", -1L);
     }
+
+    /** CPU time (user + system, all threads) the process has used so far, in ms from /proc (Linux), or -1. */
+    long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // Fields after the command name (which may hold spaces) start after the last ')': utime is field 14.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** USER_HZ of Linux: /proc/PID/stat counts CPU time in these ticks (100 on every common platform). */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /** VmHWM (peak resident memory) in kB from /proc (Linux), or -1. */
     long vmHwmKb() {

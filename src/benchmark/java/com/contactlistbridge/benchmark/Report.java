@@ -179,9 +179,9 @@ final class Report {
         out.append("### Every run\n\n");
         boolean latency = options.latencyEvents > 0;
         out.append("| scenario | round | order | contender | outcomes (dead letters, duplicates) | time s | events/s "
-                + "| up after s | warm-up done s | VmRSS after | stub max concurrent | SIGTERM -> exit s |");
+                + "| CPU ms/event | up after s | warm-up done s | VmRSS after | stub max concurrent | SIGTERM -> exit s |");
         out.append(latency ? " added p50 / p99 ms |" : "").append(" notes |\n");
-        out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|").append(latency ? "---:|" : "")
+        out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append(latency ? "---:|" : "")
                 .append("---|\n");
         for (Results.ThroughputRun run : results.throughputRuns) {
             out.append("| ").append(run.scenario).append(" | ").append(run.round).append(" | ").append(run.position)
@@ -190,6 +190,7 @@ final class Report {
                     .append(run.deadLetters).append(", ").append(run.duplicates).append(')')
                     .append(" | ").append(fmt2(run.seconds))
                     .append(" | ").append(fmt(run.eventsPerSecond()))
+                    .append(" | ").append(run.cpuMillisPerEvent < 0 ? "-" : fmt2(run.cpuMillisPerEvent))
                     .append(" | ").append(run.startSeconds < 0 ? "-" : fmt(run.startSeconds))
                     .append(" | ").append(run.warmupSeconds < 0 ? "-" : fmt(run.warmupSeconds))
                     .append(" | ").append(mb(run.vmRssKb))
@@ -200,7 +201,9 @@ final class Report {
             }
             out.append(" | ").append(String.join("; ", run.notes)).append(" |\n");
         }
-        out.append("\nup after: launch to the first warm-up outcome (the contender is up); warm-up done: launch to "
+        out.append("\nCPU ms/event: the contender process's own CPU time (user + system, /proc) over the measured events, "
+                + "divided by their number; broker, stub and load generator not included.\n"
+                + "up after: launch to the first warm-up outcome (the contender is up); warm-up done: launch to "
                 + "the last warm-up outcome. Logs: target/benchmark/<scenario>-<contender>-r<round>.log\n\n");
     }
 

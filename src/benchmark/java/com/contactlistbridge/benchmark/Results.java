@@ -35,6 +35,8 @@ final class Results {
     static final class ThroughputRun extends ProcessRun {
         String scenario;
         long stubLatencyMillis;
+        /** CPU time of the contender's own process per measured event (ms), -1 if unknown. */
+        double cpuMillisPerEvent = -1;
         /** Launch to the first warm-up outcome received. */
         double startSeconds = -1;
         int warmupEvents;

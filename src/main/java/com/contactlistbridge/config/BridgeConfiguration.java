@@ -27,6 +27,7 @@ import com.contactlistbridge.ops.ProcessedEventsHealthCheck;
 import com.contactlistbridge.ops.LogRedaction;
 import com.contactlistbridge.routes.ConsumeTopicTemplate;
 import com.contactlistbridge.routes.EventLocks;
+import com.contactlistbridge.routes.KoreCallSlots;
 import com.contactlistbridge.routes.FlowChecks;
 import com.contactlistbridge.routes.ProcessedCalls;
 import com.contactlistbridge.routes.RecordBatches;
@@ -116,6 +117,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("eventLocks", new EventLocks(eventIdResolver));
         // One thread per event in flight, shared by every flow's consumer: the flow, its Kore.ai calls with their
         // retries and its outcome run on it. Each consumer hands over whole batches, so the queue is unbounded.
+        registry.bind("koreCallSlots", new KoreCallSlots(settings.maxInFlight()));
         registry.bind(ConsumeTopicTemplate.WORKERS, workers(context, settings.maxInFlight()));
         registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "offset-committer"),
@@ -185,6 +187,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 FlowChecks.verify(initializing);
                 // camel-main has applied camel.component.kafka.* (file, -D, placeholders) by now; routes not started.
                 kafkaClients.read().logUse(ROUTE_CLIENTS);
+                warnIfRetriesOutlastThePollInterval(initializing, settings, maxPollRecords(initializing, settings));
                 kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
                 // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
                 KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
@@ -208,14 +211,32 @@ public class BridgeConfiguration implements CamelConfiguration {
         });
 
         configureKoreHttp(context, settings);
-        warnIfRetriesOutlastThePollInterval(context, settings);
+    }
+
+    /**
+     * The batch size of every consumer: camel.component.kafka.max-poll-records if set, else the bridge's default for
+     * its request budget ({@link BridgeSettings#defaultMaxPollRecords()}), set on the component before any endpoint
+     * copies its configuration.
+     */
+    private static int maxPollRecords(CamelContext context, BridgeSettings settings) {
+        org.apache.camel.component.kafka.KafkaConfiguration kafka = context.getComponent("kafka",
+                org.apache.camel.component.kafka.KafkaComponent.class).getConfiguration();
+        if (kafka.getMaxPollRecords() == null) {
+            kafka.setMaxPollRecords(settings.defaultMaxPollRecords());
+            LOG.info("Kafka consumers poll up to {} events at a time (camel.component.kafka.max-poll-records is not "
+                    + "set: {})", kafka.getMaxPollRecords(), settings.requestsPerMinute() > 0
+                    ? "one minute of kore.rate-limit.requests-per-minute, at most 500" : "Kafka's default");
+        }
+        return kafka.getMaxPollRecords();
     }
 
     private java.util.concurrent.ExecutorService workers(CamelContext context, int maxInFlight) {
+        // Twice the Kore.ai call slots (KoreCallSlots): while an event writes its outcome, another one calls Kore.ai.
+        int threads = 2 * maxInFlight;
         try {
             // Not maxQueueSize(-1): Camel makes that a hand-over queue whose overflow runs in the submitting worker,
             // which then starts no further event until its own is done (a slow event left slots idle).
-            return new ThreadPoolBuilder(context).poolSize(maxInFlight).maxPoolSize(maxInFlight)
+            return new ThreadPoolBuilder(context).poolSize(threads).maxPoolSize(threads)
                     .maxQueueSize(Integer.MAX_VALUE).build(this, "kore-call");
         } catch (Exception e) {
             throw new IllegalStateException("could not create the worker threads", e);
@@ -223,11 +244,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     /** A record retried longer than max.poll.interval.ms gets this consumer evicted from its group mid-retry. */
-    private static void warnIfRetriesOutlastThePollInterval(CamelContext context, BridgeSettings settings) {
+    private static void warnIfRetriesOutlastThePollInterval(CamelContext context, BridgeSettings settings,
+                                                            long pollRecords) {
         long connect = longProperty(context, "kore.http.connect-timeout-ms", 5_000);
         long response = longProperty(context, "kore.http.response-timeout-ms", 30_000);
         long pollInterval = longProperty(context, "camel.component.kafka.max-poll-interval-ms", 300_000);
-        long pollRecords = longProperty(context, "camel.component.kafka.max-poll-records", 500);
         long worstCase = settings.worstCaseBatchMillis(connect, response, pollRecords, pollInterval);
         if (worstCase >= pollInterval) {
             LOG.warn("A batch of {} event(s) can take {} ms (events start at the pace of kore.rate-limit.requests-per-"

@@ -190,6 +190,19 @@ public record BridgeSettings(
         return starting + worstCaseRecordMillis(connectTimeoutMillis, responseTimeoutMillis);
     }
 
+    /**
+     * max.poll.records when camel.component.kafka.max-poll-records is not set: Kafka's own 500 without a request budget
+     * (a batch waits for its slowest event before the next poll, so a large batch keeps every slot busy), and one
+     * minute of the budget with one (the budget sets the pace anyway, and a batch running for minutes would hold up
+     * every rebalance of the group for as long).
+     */
+    public int defaultMaxPollRecords() {
+        return requestsPerMinute() > 0 ? Math.min(KAFKA_MAX_POLL_RECORDS, requestsPerMinute()) : KAFKA_MAX_POLL_RECORDS;
+    }
+
+    /** Kafka's default max.poll.records. */
+    static final int KAFKA_MAX_POLL_RECORDS = 500;
+
     /** Get All Contact Lists for this stream and account (the guard by name). */
     public String getAllListsUrl() {
         String base = koreBaseUrl.toString().replaceAll("/+$", "");

@@ -36,6 +36,7 @@ public class ConsumeTopicTemplate extends RouteBuilder {
         RecordBatches batches = getContext().getRegistry().findSingleByType(RecordBatches.class);
         OutcomeRecords outcomes = getContext().getRegistry().findSingleByType(OutcomeRecords.class);
         EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
+        KoreCallSlots slots = getContext().getRegistry().findSingleByType(KoreCallSlots.class);
 
         routeTemplate(ID)
                 .templateParameter("flow", null, "the flow's route id: events go to direct:<flow>")
@@ -76,6 +77,8 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                         .doFinally()
                             // Taken by the Kore.ai step: a same-id event waits until this one has its outcome.
                             .process(locks::unlockEventId).id("consume-{{flow}}.unlock-event-id")
+                            // Still held by an event that ended before its result was stored (or by other flows).
+                            .process(slots::giveBack).id("consume-{{flow}}.give-back-call-slot")
                         .end()
                     .end()
                 .end()

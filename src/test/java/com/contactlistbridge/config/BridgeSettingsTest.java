@@ -158,6 +158,15 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void batchesAreKafkasDefaultWithoutABudgetAndOneMinuteOfTheBudgetWithOne() {
+        assertThat(load(with("kore.rate-limit.requests-per-minute", "0")).defaultMaxPollRecords()).isEqualTo(500);
+        assertThat(load(with("kore.rate-limit.requests-per-minute", "60")).defaultMaxPollRecords()).isEqualTo(60);
+        assertThat(load(with("kore.rate-limit.requests-per-minute", "1")).defaultMaxPollRecords()).isEqualTo(1);
+        assertThat(load(with("kore.rate-limit.requests-per-minute", "6000")).defaultMaxPollRecords())
+                .as("never more than Kafka's default").isEqualTo(500);
+    }
+
+    @Test
     void koreRootUrlIsTheBaseUrl() {
         assertThat(load(validSettings()).koreRootUrl()).isEqualTo("https://platform.kore.ai");
     }

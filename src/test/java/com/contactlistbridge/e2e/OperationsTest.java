@@ -135,6 +135,27 @@ class OperationsTest {
                     .contains("Lower camel.component.kafka.max-poll-records or the retries, or raise the poll "
                             + "interval");
         }
+        assertThat(maxPollRecords("consume-requests")).as("the value set wins").isEqualTo(100);
+    }
+
+    /**
+     * Without camel.component.kafka.max-poll-records the batch size follows the request budget: Kafka's 500 without
+     * one (the other tests), one minute of it with one; every consumer of every flow gets it.
+     */
+    @Test
+    void batchesHoldOneMinuteOfTheRequestBudgetUnlessSet() throws Exception {
+        String brokers = KafkaTestBroker.get().bootstrapServers();
+        String prefix = KafkaTestBroker.freshTopics("ops-batch");
+        Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
+        settings.put("kore.rate-limit.requests-per-minute", "60");
+        bridge = RunningBridge.start(settings);
+        assertThat(maxPollRecords("consume-requests")).isEqualTo(60);
+        assertThat(maxPollRecords("consume-add-contacts")).isEqualTo(60);
+    }
+
+    private int maxPollRecords(String routeId) {
+        return ((org.apache.camel.component.kafka.KafkaEndpoint) bridge.context().getRoute(routeId).getEndpoint())
+                .getConfiguration().getMaxPollRecords();
     }
 
     @Test
