@@ -115,9 +115,10 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.maxRetryAfterMillis(), settings.maxRateLimitWaits(), rateLimitGate, metrics::retried,
                 metrics::rateLimited));
         registry.bind("eventLocks", new EventLocks(eventIdResolver));
-        // One thread per event in flight, shared by every flow's consumer: the flow, its Kore.ai calls with their
-        // retries and its outcome run on it. Each consumer hands over whole batches, so the queue is unbounded.
+        // bridge.max-in-flight: the Kore.ai calls at a time, in all flows (see KoreCallSlots).
         registry.bind("koreCallSlots", new KoreCallSlots(settings.maxInFlight()));
+        // One thread per event in progress, shared by every flow's consumer: the flow, its Kore.ai calls with their
+        // retries and its outcome run on it. Each consumer hands over whole batches, so the queue is unbounded.
         registry.bind(ConsumeTopicTemplate.WORKERS, workers(context, settings.maxInFlight()));
         registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "offset-committer"),
@@ -232,7 +233,8 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     private java.util.concurrent.ExecutorService workers(CamelContext context, int maxInFlight) {
         // Twice the Kore.ai call slots (KoreCallSlots): while an event writes its outcome, another one calls Kore.ai.
-        int threads = 2 * maxInFlight;
+        // One for bridge.max-in-flight = 1, which promises strictly one event after the other (outcomes in order).
+        int threads = maxInFlight == 1 ? 1 : 2 * maxInFlight;
         try {
             // Not maxQueueSize(-1): Camel makes that a hand-over queue whose overflow runs in the submitting worker,
             // which then starts no further event until its own is done (a slow event left slots idle).

@@ -4,8 +4,9 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * Building block "consume a topic into a flow" (route template {@value #ID}): polls batches of events from a Kafka
- * topic and hands each event to a flow ({@code direct:<flow>}, a route of a routes/*.camel.yaml file), up to
- * {@code bridge.max-in-flight} events at a time, then commits the offsets whose outcomes are acknowledged.
+ * topic and hands each event to a flow ({@code direct:<flow>}, a route of a routes/*.camel.yaml file), on a worker
+ * pool of twice {@code bridge.max-in-flight} threads (at most {@code bridge.max-in-flight} of them calling Kore.ai, see
+ * {@link KoreCallSlots}), then commits the offsets whose outcomes are acknowledged.
  *
  * <p>An offset is committed only when it and every earlier offset of its partition have their outcome record
  * acknowledged by Kafka (see {@link RecordBatch}). Events of one partition are started in offset order but may finish
@@ -18,7 +19,7 @@ public class ConsumeTopicTemplate extends RouteBuilder {
     public static final String ID = "consume-topic";
     /** Route group of every consumer made from this template: each gets its own outage circuit breaker. */
     public static final String GROUP = "bridge-consumers";
-    /** The worker pool shared by every consumer: at most {@code bridge.max-in-flight} events at a time in all. */
+    /** The worker pool shared by every consumer: twice {@code bridge.max-in-flight} events at a time in all. */
     public static final String WORKERS = "bridgeWorkers";
 
     /** Exchange property on each event: the flow (its route id) the event belongs to. */
@@ -59,7 +60,7 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                 .setProperty(OUTCOME_TOPIC, constant("{{outcomeTopic}}")).id("consume-{{flow}}.flow-outcome-topic")
                 .setProperty(DEAD_LETTER_TOPIC, constant("{{deadLetterTopic}}")).id("consume-{{flow}}.flow-dead-letter-topic")
                 .process(batches::open).id("consume-{{flow}}.open-batch")
-                // One thread per event in flight: the flow, its Kore.ai calls, their retries and the outcome's
+                // One thread per event in progress: the flow, its Kore.ai calls, their retries and the outcome's
                 // publication run on it, and the split waits for the whole batch.
                 .split(body(), batches).parallelProcessing().executorService(WORKERS).synchronous().id("consume-{{flow}}.each-event")
                     .filter(batches::admit).id("consume-{{flow}}.admit-event")
@@ -75,10 +76,13 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                         .doCatch(Exception.class)
                             .process(batches::failed).id("consume-{{flow}}.event-without-outcome")
                         .doFinally()
-                            // Taken by the Kore.ai step: a same-id event waits until this one has its outcome.
-                            .process(locks::unlockEventId).id("consume-{{flow}}.unlock-event-id")
-                            // Still held by an event that ended before its result was stored (or by other flows).
-                            .process(slots::giveBack).id("consume-{{flow}}.give-back-call-slot")
+                            // What the Kore.ai step took: the event id (a same-id event waits until this one has its
+                            // outcome) and a call slot, if the event ended before its list was stored. One step: for
+                            // an event the error handler dead-lettered, Camel runs only the first step of a doFinally.
+                            .process(exchange -> {
+                                locks.unlockEventId(exchange);
+                                slots.giveBack(exchange);
+                            }).id("consume-{{flow}}.release-event")
                         .end()
                     .end()
                 .end()

@@ -380,6 +380,29 @@ class CreateContactListEndToEndTest {
         }
     }
 
+    /**
+     * A dead-lettered event gives back what it held (its event id and its Kore.ai call slot): a later event with the
+     * same id runs, and so do more events than bridge.max-in-flight after as many refusals.
+     */
+    @Test
+    void aDeadLetteredEventReleasesItsEventIdAndItsCallSlot() throws Exception {
+        stubNamed("Refused list", json("{\"errors\":[{\"msg\":\"refused\",\"code\":400}]}").withStatus(400));
+        startBridge();
+        List<Expected> refused = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // more than bridge.max-in-flight (4)
+            refused.add(Expected.deadLetter(sendEvent("crm-released-" + i, "Refused list")));
+        }
+        oneOutcomeEach(refused);
+        Expected again = Expected.created(sendEvent("crm-released-0", "Accepted after a refusal"), "crm-released-0");
+        List<Expected> more = new ArrayList<>(refused);
+        more.add(again);
+        for (int i = 0; i < 6; i++) {
+            more.add(Expected.created(sendEvent("crm-after-refusals-" + i, "After refusals " + i),
+                    "crm-after-refusals-" + i));
+        }
+        oneOutcomeEach(more);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private Map<Position, ConsumerRecord<byte[], byte[]>> oneOutcomeEach(Expected... expected) {
