@@ -68,6 +68,8 @@ public final class DemoRunner {
             "contact-list-bridge", Level.ERROR,
             "kafka", Level.ERROR,
             "org.apache.kafka", Level.ERROR,
+            // Set to INFO in logback.xml (partition assignments), so not covered by org.apache.kafka above.
+            "org.apache.kafka.clients.consumer.internals.ConsumerRebalanceListenerInvoker", Level.ERROR,
             "state.change.logger", Level.ERROR);
 
     private final PrintStream out;
