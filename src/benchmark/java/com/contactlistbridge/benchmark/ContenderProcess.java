@@ -244,7 +244,7 @@ final class ContenderProcess implements AutoCloseable {
     /**
      * Launch to the first logged assignment of partitions of the requests topic (Kafka's consumer INFO line
      * "Adding newly assigned partitions", or the baseline's own line), from the text log's HH:mm:ss.SSS timestamp;
-     * -1 when no such line was logged (the shipped logback.xml keeps org.apache.kafka at WARN).
+     * -1 when no such line was logged (a bridge build older than the INFO logger for it in logback.xml).
      */
     long partitionsAssignedMillis() {
         List<String> lines;

@@ -131,10 +131,18 @@ final class LatencyStub implements AutoCloseable {
             otherErrors.incrementAndGet();
             respond(exchange, 400, error(String.valueOf(e.getMessage()), 400), null);
         } finally {
-            inFlight.decrementAndGet();
+            if (exchange.getAttribute(COUNTED_OUT) == null) {
+                inFlight.decrementAndGet(); // no answer was written
+            }
             exchange.close();
         }
     }
+
+    /**
+     * Exchange attribute: this call no longer counts as in flight. Set just before its answer is written: a client may
+     * start its next call the moment it has read the answer, before this thread gets to run again.
+     */
+    private static final String COUNTED_OUT = "latency-stub.counted-out";
 
     /** Records an accepted call; returns 0 when admitted, else whole seconds until the window has room. */
     private synchronized long admit(long arrival) {
@@ -185,7 +193,9 @@ final class LatencyStub implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, byte[] body, String retryAfter) throws IOException {
+    private void respond(HttpExchange exchange, int status, byte[] body, String retryAfter) throws IOException {
+        inFlight.decrementAndGet();
+        exchange.setAttribute(COUNTED_OUT, Boolean.TRUE);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         if (retryAfter != null) {
             exchange.getResponseHeaders().set("Retry-After", retryAfter);

@@ -284,10 +284,9 @@ final class Report {
         out.append("One event waits before the launch; then ").append(BenchmarkHarness.CORE_LOAD_EVENTS)
                 .append(" events (the core load) and VmRSS, then ").append(events)
                 .append(" events at 0 ms and VmRSS again. Partitions assigned: the first log line about partitions "
-                        + "of the requests topic being assigned (Kafka's consumer logs it at INFO; the shipped "
-                        + "logback.xml keeps org.apache.kafka at WARN, so the bridge does not show it at its default "
-                        + "log level: then launch -> first outcome is the start-up figure, an upper bound; the "
-                        + "baseline logs its own line).\n\n");
+                        + "of the requests topic being assigned (the bridge's shipped logback.xml shows Kafka's "
+                        + "\"Adding newly assigned partitions\" line; the baseline logs its own; an older bridge "
+                        + "that does not: launch -> first outcome is its start-up figure, an upper bound).\n\n");
         out.append("| contender | launch -> partitions assigned | launch -> first stub call | launch -> first outcome "
                 + "(CreateTime) | VmRSS after ").append(BenchmarkHarness.CORE_LOAD_EVENTS).append(" events | VmRSS after ")
                 .append(events).append(" more | VmHWM | events/s of the ").append(events)
