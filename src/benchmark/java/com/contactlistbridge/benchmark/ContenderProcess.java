@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import com.contactlistbridge.testsupport.BridgeProcess;
 import com.contactlistbridge.testsupport.RunningBridge;
 
 /**
@@ -44,10 +45,6 @@ final class ContenderProcess implements AutoCloseable {
     static final String BRIDGE_NO_DEDUPE = "bridge-no-dedupe";
     static final List<String> NAMES = List.of(BRIDGE, BASELINE, BRIDGE_NO_DEDUPE);
 
-    /** Environment variables of the harness that would leak into a contender's configuration or JVM flags. */
-    private static final List<String> INHERITED_PREFIXES = List.of("KORE_", "KAFKA_", "BRIDGE_", "CAMEL_");
-    private static final Set<String> INHERITED_NAMES = Set.of("LOG_FORMAT", "LOG_LEVEL", "ROOT_LOG_LEVEL",
-            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
     /**
      * Taken as they are from {@link RunningBridge#baseSettings}: where Kafka and the stub are, and the Kore.ai
      * identity. Its test tuning (fast retries, short timeouts, no budget, no outage pause) is left out.
@@ -136,8 +133,7 @@ final class ContenderProcess implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(variable -> INHERITED_NAMES.contains(variable)
-                || INHERITED_PREFIXES.stream().anyMatch(variable::startsWith));
+        BridgeProcess.removeInheritedSettings(env);
         env.putAll(environment);
         builder.redirectErrorStream(true);
         Files.createDirectories(logFile.toAbsolutePath().getParent());
@@ -316,7 +312,7 @@ final class ContenderProcess implements AutoCloseable {
                 "-XX:+PrintFlagsFinal", "-version");
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().keySet().removeIf(INHERITED_NAMES::contains);
+            BridgeProcess.removeInheritedSettings(builder.environment());
             Process process = builder.start();
             long value = -1;
             try (BufferedReader reader = new BufferedReader(

@@ -46,9 +46,15 @@ public final class BridgeProcess implements AutoCloseable {
     /** Environment variables of the caller that would leak into the bridge's configuration; removed before a start. */
     private static final List<String> INHERITED_PREFIXES = List.of("KORE_", "KAFKA_", "BRIDGE_", "CAMEL_");
     private static final List<String> INHERITED_NAMES = List.of("LOG_FORMAT", "LOG_LEVEL", "ROOT_LOG_LEVEL",
-            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
     /** Bound for the operating system to reap a killed process; SIGKILL cannot be ignored, so this is generous. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(15);
+
+    /** Removes the caller's variables that would leak into a child JVM's bridge settings, logging or JVM flags. */
+    public static void removeInheritedSettings(Map<String, String> environment) {
+        environment.keySet().removeIf(variable -> INHERITED_NAMES.contains(variable)
+                || INHERITED_PREFIXES.stream().anyMatch(variable::startsWith));
+    }
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -369,8 +375,7 @@ public final class BridgeProcess implements AutoCloseable {
             // The project root, as surefire's working directory: config/ and routes/ resolve as in production.
             builder.directory(new File(System.getProperty("user.dir")));
             Map<String, String> env = builder.environment();
-            env.keySet().removeIf(variable -> INHERITED_NAMES.contains(variable)
-                    || INHERITED_PREFIXES.stream().anyMatch(variable::startsWith));
+            removeInheritedSettings(env);
             env.putAll(environment);
             builder.redirectErrorStream(true);
             Files.createDirectories(logFile.toAbsolutePath().getParent());
