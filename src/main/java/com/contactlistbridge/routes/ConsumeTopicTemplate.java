@@ -5,8 +5,8 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Building block "consume a topic into a flow" (route template {@value #ID}): polls batches of events from a Kafka
  * topic and hands each event to a flow ({@code direct:<flow>}, a route of a routes/*.camel.yaml file), on a worker
- * pool of twice {@code bridge.max-in-flight} threads (at most {@code bridge.max-in-flight} of them calling Kore.ai, see
- * {@link KoreCallSlots}), then commits the offsets whose outcomes are acknowledged.
+ * pool of twice {@code bridge.max-in-flight} threads (at most {@code bridge.max-in-flight} events before their outcome,
+ * see {@link KoreCallSlots}), then commits the offsets whose outcomes are acknowledged.
  *
  * <p>An offset is committed only when it and every earlier offset of its partition have their outcome record
  * acknowledged by Kafka (see {@link RecordBatch}). Events of one partition are started in offset order but may finish
@@ -63,8 +63,11 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                 // One thread per event in progress: the flow, its Kore.ai calls, their retries and the outcome's
                 // publication run on it, and the split waits for the whole batch.
                 .split(body(), batches).parallelProcessing().executorService(WORKERS).synchronous().id("consume-{{flow}}.each-event")
-                    .filter(batches::admit).id("consume-{{flow}}.admit-event")
-                        .doTry()
+                    // bridge.max-in-flight: an event starts only with a Kore.ai call slot (KoreCallSlots), and is
+                    // admitted only if its batch still runs once it has one (a failure stops the batch meanwhile).
+                    .process(slots::take).id("consume-{{flow}}.take-call-slot")
+                    .doTry()
+                        .filter(batches::admit).id("consume-{{flow}}.admit-event")
                             .to("direct:{{flow}}").id("consume-{{flow}}.run-flow")
                             // Every record ends in exactly one outcome: a flow that returned without publishing one
                             // (no publish-outcome step on its path) dead-letters the record rather than committing
@@ -72,18 +75,19 @@ public class ConsumeTopicTemplate extends RouteBuilder {
                             .filter(exchangeProperty(OUTCOME_PUBLISHED).isNull()).id("consume-{{flow}}.no-outcome")
                                 .process(outcomes::withoutOutcome).id("consume-{{flow}}.flow-without-outcome")
                                 .to(OutcomeRoutes.DEAD_LETTER).id("consume-{{flow}}.dead-letter-without-outcome")
-                            .endDoTry()
-                        .doCatch(Exception.class)
-                            .process(batches::failed).id("consume-{{flow}}.event-without-outcome")
-                        .doFinally()
-                            // What the Kore.ai step took: the event id (a same-id event waits until this one has its
-                            // outcome) and a call slot, if the event ended before its list was stored. One step: for
-                            // an event the error handler dead-lettered, Camel runs only the first step of a doFinally.
-                            .process(exchange -> {
-                                locks.unlockEventId(exchange);
-                                slots.giveBack(exchange);
-                            }).id("consume-{{flow}}.release-event")
-                        .end()
+                            .end()
+                        .endDoTry()
+                    .doCatch(Exception.class)
+                        .process(batches::failed).id("consume-{{flow}}.event-without-outcome")
+                    .doFinally()
+                        // What the event still holds: its event id (taken by the Kore.ai step: a same-id event waits
+                        // until this one has its outcome) and its call slot, unless publish-outcome gave it back. One
+                        // step: for an event the error handler dead-lettered, Camel runs only the first step of a
+                        // doFinally.
+                        .process(exchange -> {
+                            locks.unlockEventId(exchange);
+                            slots.giveBack(exchange);
+                        }).id("consume-{{flow}}.release-event")
                     .end()
                 .end()
                 .process(batches::close).id("consume-{{flow}}.commit-batch");

@@ -5,17 +5,17 @@ import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
 
 /**
- * The {@code bridge.max-in-flight} limit: at most that many events, in all flows together, between the start of their
- * Kore.ai call and the moment its result is safe, i.e. remembered in the processed events (create-list-once) or, for
- * other flows, until the event's outcome is stored.
+ * The {@code bridge.max-in-flight} limit: at most that many events, in all flows together, between their start and
+ * their outcome's publication, i.e. parsing, Kore.ai calls with their retries and backoffs, and the processed-events
+ * write; so at most that many Kore.ai calls at a time, and a crash repeats at most that many.
  *
- * <p>An event takes a slot on its first Kore.ai call and keeps it through its retries and backoffs, so a crash can repeat
- * at most this many calls. It gives the slot back as soon as the created list is stored: writing its outcome record
- * then overlaps the next event's call instead of keeping the slot idle (the worker pool has room for that, see
- * BridgeConfiguration). Slots are taken after the event's locks (see {@link EventLocks}) and their holders wait for no
- * lock, so no two events can wait for each other. A semaphore rather than the Throttle EIP's concurrent mode, which
- * gives its permit back only when the whole exchange completes (and, in some Camel 4 versions, forgets held permits
- * after 10 s: CAMEL-24926).
+ * <p>The consume-topic block takes a slot before it starts an event, and starts it only if the batch still runs then.
+ * The publish-outcome block gives it back before it writes the outcome record, so that write overlaps the next event's
+ * call instead of keeping the slot idle (the worker pool has room for that, see BridgeConfiguration); the
+ * consume-topic block gives back what an event still holds when it ends (dead-lettered, held back, cut off). Slots are
+ * taken before the event's locks (see {@link EventLocks}) and never while holding one, so no two events can wait for
+ * each other. A semaphore rather than the Throttle EIP's concurrent mode, which gives its permit back only when the
+ * whole exchange completes (and, in some Camel 4 versions, forgets held permits after 10 s: CAMEL-24926).
  */
 public class KoreCallSlots {
 

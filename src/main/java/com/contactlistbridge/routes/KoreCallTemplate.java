@@ -27,7 +27,6 @@ public class KoreCallTemplate extends RouteBuilder {
     public void configure() {
         BridgeSettings settings = getContext().getRegistry().findSingleByType(BridgeSettings.class);
         EventLocks locks = getContext().getRegistry().findSingleByType(EventLocks.class);
-        KoreCallSlots slots = getContext().getRegistry().findSingleByType(KoreCallSlots.class);
         // throwExceptionOnFailure=false: koreResponseParser reads every status itself and classifies it.
         // httpMethod fixed on the endpoint: cheaper than camel-http working it out from a header for every call.
         String endpoint = settings.koreRootUrl() + "?accountId=" + settings.accountId()
@@ -49,8 +48,6 @@ public class KoreCallTemplate extends RouteBuilder {
                 .process(KoreAttempts::startTry).id("{{name}}.count-attempt")
                 // Events with the same resolved id never call Kore.ai at the same time (idempotent for the event).
                 .process(locks::lockEventId).id("{{name}}.lock-event-id")
-                // bridge.max-in-flight: held until the result is safe (KoreCallSlots), through retries.
-                .process(slots::take).id("{{name}}.take-call-slot")
                 .to(KoreRoutes.REQUEST_BUDGET).id("{{name}}.wait-for-budget")
                 // Incoming Kafka headers (and anything else) never reach Kore.ai; URL-steering headers die here too.
                 .process(KoreCallTemplate::clearHeaders).id("{{name}}.strip-incoming-headers")

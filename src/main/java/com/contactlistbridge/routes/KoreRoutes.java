@@ -36,7 +36,6 @@ public class KoreRoutes extends RouteBuilder {
         KoreRateLimitGate gate = getContext().getRegistry().findSingleByType(KoreRateLimitGate.class);
         BridgeMetrics metrics = getContext().getRegistry().findSingleByType(BridgeMetrics.class);
         KoreListNames listNames = getContext().getRegistry().findSingleByType(KoreListNames.class);
-        KoreCallSlots slots = getContext().getRegistry().findSingleByType(KoreCallSlots.class);
 
         ProcessorDefinition<?> route = routeTemplate(CREATE_LIST_ONCE)
                 .templateParameter("name", null, "flows send to direct:<name>")
@@ -95,8 +94,6 @@ public class KoreRoutes extends RouteBuilder {
         // copy or a crash after this point finds the list. A failure here retries only this step (the list on the
         // exchange keeps the call from being made again).
         route.bean("outcomeRecords", "rememberCreated").id("{{name}}.remember-created")
-                // The list is safe: publishing the outcome need not hold a bridge.max-in-flight slot.
-                .process(slots::giveBack).id("{{name}}.give-back-call-slot")
                 .process(KoreAttempts::endTry).id("{{name}}.end-of-try");
 
         // One budget for every Kore.ai call of this account (Campaign Management: 60 per minute), spread evenly:

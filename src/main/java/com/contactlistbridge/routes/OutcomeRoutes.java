@@ -22,6 +22,7 @@ public class OutcomeRoutes extends RouteBuilder {
     public void configure() {
         OutcomeRecords outcomes = getContext().getRegistry().findSingleByType(OutcomeRecords.class);
         BridgeMetrics metrics = getContext().getRegistry().findSingleByType(BridgeMetrics.class);
+        KoreCallSlots slots = getContext().getRegistry().findSingleByType(KoreCallSlots.class);
         // The topics are the flow's, set by its consume-topic block from settings: never from message data.
         String outcomeTopic = "kafka:${exchangeProperty." + ConsumeTopicTemplate.OUTCOME_TOPIC + "}";
         String deadLetterTopic = "kafka:${exchangeProperty." + ConsumeTopicTemplate.DEAD_LETTER_TOPIC + "}";
@@ -30,6 +31,9 @@ public class OutcomeRoutes extends RouteBuilder {
                 .description("Publish the flow's outcome record (the body) to the flow's outcome topic, keyed like "
                         + "the input")
                 .errorHandler(noErrorHandler())
+                // The flow's Kore.ai work is done and safe (the processed events are written before): writing the
+                // outcome need not hold a bridge.max-in-flight slot, the next event may call meanwhile.
+                .process(slots::giveBack).id("give-back-call-slot")
                 // Sized against the producer's limit: a record Kafka would refuse is dead-lettered instead.
                 .process(outcomes::toOutcomeRecord).id("build-outcome-record")
                 .toD(outcomeTopic).id("send-outcome")

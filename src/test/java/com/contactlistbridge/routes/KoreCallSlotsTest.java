@@ -30,7 +30,7 @@ class KoreCallSlotsTest {
         slots.take(event); // the retry of the same event
         assertThat(slots.inUse()).isEqualTo(1);
         slots.giveBack(event);
-        slots.giveBack(event); // the consume-topic route's final give-back after create-list-once's
+        slots.giveBack(event); // the consume-topic route's final give-back after publish-outcome's
         assertThat(slots.inUse()).isZero();
         slots.giveBack(exchange()); // an event that never called Kore.ai
         assertThat(slots.inUse()).isZero();
