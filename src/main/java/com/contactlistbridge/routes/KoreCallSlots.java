@@ -32,12 +32,27 @@ public class KoreCallSlots {
         this.slots = new Semaphore(maxInFlight, true);
     }
 
-    /** Waits for a slot; idempotent for the exchange (a retry keeps the slot it holds). */
+    /**
+     * Waits for a slot; idempotent for the exchange. The records of a batch take their slots in offset order (a worker
+     * thread that runs early does not overtake the records before its own).
+     */
     public void take(Exchange exchange) throws InterruptedException {
-        if (exchange.getProperty(SLOT) == null) {
-            slots.acquire();
-            exchange.setProperty(SLOT, Boolean.TRUE);
+        if (exchange.getProperty(SLOT) != null) {
+            return;
         }
+        RecordBatch batch = exchange.getProperty(RecordBatches.BATCH, RecordBatch.class);
+        Integer index = exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        if (batch == null || index == null) {
+            slots.acquire();
+        } else {
+            try {
+                batch.awaitTurn(index);
+                slots.acquire();
+            } finally {
+                batch.passTurn();
+            }
+        }
+        exchange.setProperty(SLOT, Boolean.TRUE);
     }
 
     /** Gives the exchange's slot back, if it holds one; safe to call more than once. */

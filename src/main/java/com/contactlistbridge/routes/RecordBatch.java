@@ -43,6 +43,9 @@ final class RecordBatch {
     /** The failure of the lowest-numbered record that ended without an outcome. Guarded by {@code this}. */
     private Exception failure;
     private int failureIndex = Integer.MAX_VALUE;
+    /** The index of the record whose turn it is to take a call slot (see {@link #awaitTurn}). Guarded by turns. */
+    private int turn;
+    private final Object turns = new Object();
 
     RecordBatch(List<Position> positions, Consumer<?, ?> consumer, Duration commitTimeout) {
         this(positions, consumer, commitTimeout, Duration.ofDays(1), true);
@@ -65,6 +68,27 @@ final class RecordBatch {
 
     int size() {
         return positions.size();
+    }
+
+    /**
+     * Waits until every record before this one (splitter's index) has passed {@link #passTurn}: the batch's records
+     * take their call slots in offset order, whichever worker thread happens to run first. Records are handed to the
+     * workers in order, so the records before this one are already running.
+     */
+    void awaitTurn(int index) throws InterruptedException {
+        synchronized (turns) {
+            while (turn < index) {
+                turns.wait();
+            }
+        }
+    }
+
+    /** The record whose turn it was has its slot (or gave up waiting): the next one may take one. */
+    void passTurn() {
+        synchronized (turns) {
+            turn++;
+            turns.notifyAll();
+        }
     }
 
     /** The record at this index (the splitter's index) has its outcome acknowledged. */

@@ -58,6 +58,43 @@ class KoreCallSlotsTest {
         assertThat(slots.inUse()).isEqualTo(1);
     }
 
+    /** A worker that runs early does not overtake the records before its own: starts stay in offset order. */
+    @Test
+    void theRecordsOfABatchTakeTheirSlotsInOffsetOrder() throws Exception {
+        KoreCallSlots slots = new KoreCallSlots(1);
+        org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition("t", 0);
+        RecordBatch batch = new RecordBatch(java.util.List.of(new RecordBatch.Position(partition, 0),
+                new RecordBatch.Position(partition, 1)), null, Duration.ofSeconds(1));
+        Exchange first = record(batch, 0);
+        Exchange second = record(batch, 1);
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        CompletableFuture<Void> secondTakes = CompletableFuture.runAsync(() -> {
+            waiter.set(Thread.currentThread());
+            try {
+                slots.take(second);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // A slot is free, yet the second record waits for the first one's turn.
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiter.get() != null
+                && waiter.get().getState() == Thread.State.WAITING);
+        assertThat(slots.inUse()).isZero();
+        slots.take(first);
+        assertThat(slots.inUse()).isEqualTo(1);
+        assertThat(secondTakes).as("the only slot is the first record's").isNotDone();
+        slots.giveBack(first);
+        secondTakes.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(slots.inUse()).isEqualTo(1);
+    }
+
+    private Exchange record(RecordBatch batch, int index) {
+        Exchange record = exchange();
+        record.setProperty(RecordBatches.BATCH, batch);
+        record.setProperty(Exchange.SPLIT_INDEX, index);
+        return record;
+    }
+
     @Test
     void refusesLessThanOneSlot() {
         assertThatThrownBy(() -> new KoreCallSlots(0)).isInstanceOf(IllegalArgumentException.class)
