@@ -9,7 +9,8 @@ import org.apache.camel.Exchange;
  * their outcome's publication, i.e. parsing, Kore.ai calls with their retries and backoffs, and the processed-events
  * write; so at most that many Kore.ai calls at a time, and a crash repeats at most that many.
  *
- * <p>The consume-topic block takes a slot before it starts an event, and starts it only if the batch still runs then.
+ * <p>The consume-topic block takes a slot before it starts an event (the records of a batch in offset order), and
+ * starts it only if the batch still runs then.
  * The publish-outcome block gives it back before it writes the outcome record, so that write overlaps the next event's
  * call instead of keeping the slot idle (the worker pool has room for that, see BridgeConfiguration); the
  * consume-topic block gives back what an event still holds when it ends (dead-lettered, held back, cut off). Slots are
