@@ -115,7 +115,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.maxRetryAfterMillis(), settings.maxRateLimitWaits(), rateLimitGate, metrics::retried,
                 metrics::rateLimited));
         registry.bind("eventLocks", new EventLocks(eventIdResolver));
-        // bridge.max-in-flight: the Kore.ai calls at a time, in all flows (see KoreCallSlots).
+        // bridge.max-in-flight: events between their start and their outcome, so Kore.ai calls, in all flows together.
         registry.bind("koreCallSlots", new KoreCallSlots(settings.maxInFlight()));
         // One thread per event in progress, shared by every flow's consumer: the flow, its Kore.ai calls with their
         // retries and its outcome run on it. Each consumer hands over whole batches, so the queue is unbounded.
