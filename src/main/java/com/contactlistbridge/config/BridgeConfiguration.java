@@ -122,8 +122,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind(ConsumeTopicTemplate.WORKERS, workers(context, settings.maxInFlight()));
         registry.bind("recordBatches", new RecordBatches(metrics, context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "offset-committer"),
-                () -> context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
-                        .getConfiguration()));
+                () -> kafkaConfiguration(context)));
         registry.bind("koreListNames", new KoreListNames(mapper, settings.dedupeByNameTtl(), clock, classifier,
                 java.net.URI.create(settings.getAllListsUrl()).getRawQuery()));
         KoreOutagePolicy outagePolicy = new KoreOutagePolicy(settings.outageMaxPauses(), settings.outagePauseMillis());
@@ -137,7 +136,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
-                    () -> kafkaClients.forClients(STORE_CLIENTS), () -> kafkaLingerMs(context));
+                    () -> kafkaClients.forClients(STORE_CLIENTS));
             registry.bind("processedEvents", processedEvents);
             // A context service starts before the routes consume, and loads what was stored so far.
             addService(context, processedEvents);
@@ -220,8 +219,7 @@ public class BridgeConfiguration implements CamelConfiguration {
      * copies its configuration.
      */
     private static int maxPollRecords(CamelContext context, BridgeSettings settings) {
-        org.apache.camel.component.kafka.KafkaConfiguration kafka = context.getComponent("kafka",
-                org.apache.camel.component.kafka.KafkaComponent.class).getConfiguration();
+        org.apache.camel.component.kafka.KafkaConfiguration kafka = kafkaConfiguration(context);
         if (kafka.getMaxPollRecords() == null) {
             kafka.setMaxPollRecords(settings.defaultMaxPollRecords());
             LOG.info("Kafka consumers poll up to {} events at a time (camel.component.kafka.max-poll-records is not "
@@ -264,16 +262,13 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     /** The producer's max.request.size, read when first needed (camel-main has configured the component by then). */
     private static int kafkaMaxRequestSize(CamelContext context) {
-        Integer size = context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
-                .getConfiguration().getMaxRequestSize();
+        Integer size = kafkaConfiguration(context).getMaxRequestSize();
         return size != null ? size : 1_048_576;
     }
 
-    /** camel.component.kafka.linger-ms, so the store's writer batches like the outcome producers. */
-    private static int kafkaLingerMs(CamelContext context) {
-        Integer linger = context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class)
-                .getConfiguration().getLingerMs();
-        return linger != null ? linger : 0;
+    /** camel.component.kafka.*: the configuration every Kafka endpoint of the routes copies when it is created. */
+    private static org.apache.camel.component.kafka.KafkaConfiguration kafkaConfiguration(CamelContext context) {
+        return context.getComponent("kafka", org.apache.camel.component.kafka.KafkaComponent.class).getConfiguration();
     }
 
     private static long longProperty(CamelContext context, String key, long fallback) {

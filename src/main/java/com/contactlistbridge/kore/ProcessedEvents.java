@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.apache.camel.support.service.ServiceSupport;
@@ -69,7 +68,6 @@ public class ProcessedEvents extends ServiceSupport {
     private final String topic;
     private final int capacity;
     private final Supplier<Properties> clientConfig;
-    private final IntSupplier writerLingerMs;
     private final Map<String, byte[]> cache;
     /** Events whose created record is in the cache but not acknowledged by the store topic yet. */
     private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -87,17 +85,11 @@ public class ProcessedEvents extends ServiceSupport {
     private volatile int maxRecordBytes = Integer.MAX_VALUE;
     private java.util.concurrent.CompletableFuture<Void> loading;
 
-    /** A store whose writer sends each entry at once (linger.ms 0). */
-    public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig) {
-        this(topic, capacity, clientConfig, () -> 0);
-    }
-
     /**
-     * @param clientConfig   the bridge's Kafka client settings (bootstrap servers and security), read at start
-     * @param writerLingerMs the writer's linger.ms, read at start (the bridge passes camel.component.kafka.linger-ms)
+     * @param clientConfig the bridge's Kafka client settings (bootstrap servers and security), read at start
      */
-    public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig, IntSupplier writerLingerMs) {
-        this(topic, capacity, clientConfig, writerLingerMs,
+    public ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig) {
+        this(topic, capacity, clientConfig,
                 config -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()), 1_000);
     }
 
@@ -108,19 +100,12 @@ public class ProcessedEvents extends ServiceSupport {
      */
     ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig,
                     Function<Properties, Consumer<String, byte[]>> consumerFactory, long firstRestartDelayMillis) {
-        this(topic, capacity, clientConfig, () -> 0, consumerFactory, firstRestartDelayMillis);
-    }
-
-    private ProcessedEvents(String topic, int capacity, Supplier<Properties> clientConfig, IntSupplier writerLingerMs,
-                            Function<Properties, Consumer<String, byte[]>> consumerFactory,
-                            long firstRestartDelayMillis) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
         this.topic = topic;
         this.capacity = capacity;
         this.clientConfig = clientConfig;
-        this.writerLingerMs = writerLingerMs;
         this.consumerFactory = consumerFactory;
         this.firstRestartDelayMillis = firstRestartDelayMillis;
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
@@ -228,8 +213,6 @@ public class ProcessedEvents extends ServiceSupport {
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "contact-list-bridge-processed-writer");
-        // Like the outcome producer (camel.component.kafka.linger-ms): concurrent writes share a request.
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, writerLingerMs.getAsInt());
 
         followerConfig = clientProperties(config);
         followerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
