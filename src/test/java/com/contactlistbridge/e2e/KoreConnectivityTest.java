@@ -186,9 +186,7 @@ class KoreConnectivityTest {
             assertThat(calls.get(i).getLoggedDate().getTime() - refusedAt).as("call %d after the refusal", i)
                     .isGreaterThanOrEqualTo(900);
         }
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(bridge.managementUrl() + "/observe/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = com.contactlistbridge.testsupport.HttpProbe.body(bridge.managementUrl() + "/observe/metrics");
         assertThat(metrics).contains("bridge_kore_rate_limited_total 1.0");
         assertThat(metrics).contains("bridge_kore_retries_total 0.0");
     }

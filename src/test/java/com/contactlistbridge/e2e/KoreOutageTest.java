@@ -1,14 +1,11 @@
 package com.contactlistbridge.e2e;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.contactlistbridge.testsupport.HttpProbe;
 import com.contactlistbridge.testsupport.KafkaTestBroker;
 import com.contactlistbridge.testsupport.KafkaTestClient;
 import com.contactlistbridge.testsupport.RunningBridge;
@@ -157,9 +154,13 @@ class KoreOutageTest {
     }
 
     private double paused(String route) throws Exception {
-        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(bridge.managementUrl() + "/observe/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        String scrape;
+        try {
+            scrape = HttpProbe.body(bridge.managementUrl() + "/observe/metrics");
+        } catch (HttpTimeoutException e) {
+            // No answer within the probe's timeout: not known yet, the await asks again.
+            return Double.NaN;
+        }
         return scrape.lines().filter(l -> l.startsWith("bridge_consumption_paused{route=\"" + route + "\"}"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
                 .orElseThrow(() -> new AssertionError("no bridge_consumption_paused series"));

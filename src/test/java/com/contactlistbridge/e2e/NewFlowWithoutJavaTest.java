@@ -212,10 +212,9 @@ class NewFlowWithoutJavaTest {
             assertThat(bridge.context().getRoutes()).extracting(r -> r.getRouteId())
                     .contains("consume-update-contact-list", "update-contact-list", "kore-update-contact-list");
             // Per-flow metrics labels, without any code for the flow.
-            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(bridge.managementUrl()
-                            + "/observe/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.body()).contains("bridge_outcomes_total{flow=\"update-contact-list\"} 1.0")
+            String metrics = com.contactlistbridge.testsupport.HttpProbe.body(bridge.managementUrl()
+                    + "/observe/metrics");
+            assertThat(metrics).contains("bridge_outcomes_total{flow=\"update-contact-list\"} 1.0")
                     .contains("bridge_dead_letters_total{flow=\"update-contact-list\",reason=\"INVALID_EVENT\"} 1.0")
                     .contains("bridge_events_consumed_total{flow=\"update-contact-list\"} 2.0");
         } finally {

@@ -109,7 +109,8 @@ final class ResilienceKit {
         private void warmUp() {
             HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl()
                             + "/campaign/api/v2/public/st-warm-up/campaign/contactList/createContactList"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"warm-up\"}")).build();
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"warm-up\"}"))
+                    .timeout(Duration.ofSeconds(30)).build();
             try {
                 int status = HttpClient.newHttpClient()
                         .send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

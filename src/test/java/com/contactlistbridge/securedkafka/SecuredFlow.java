@@ -42,7 +42,8 @@ final class SecuredFlow implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(60);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final String CREATED_BODY = "{\"status\":\"success\",\"data\":{\"_id\":\"cl-secured\","
             + "\"name\":\"n\",\"status\":\"Ready\",\"createdAt\":\"2025-12-05T09:22:51.001Z\"}}";
 

@@ -67,7 +67,8 @@ public final class BridgeProcess implements AutoCloseable {
     private final Process process;
     private final Path logFile;
     private final int managementPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     private BridgeProcess(String name, Process process, Path logFile, int managementPort) {
         this.name = name;

@@ -7,10 +7,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GETs of the bridge's management endpoints (health, metrics) for tests that watch them change. */
+/**
+ * GETs of the bridge's management endpoints (health, metrics) for tests that watch them change. Every request has a
+ * timeout and speaks HTTP/1.1 as probes and scrapers do: the JDK client's default (HTTP/2, by an h2c upgrade of the
+ * first request) without a timeout once left a scrape waiting for ever, so an await never saw the value it polled for.
+ */
 public final class HttpProbe {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     private HttpProbe() {
     }
