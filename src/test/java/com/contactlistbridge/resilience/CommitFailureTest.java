@@ -48,8 +48,13 @@ import static org.awaitility.Awaitility.await;
  * {@code session.timeout.ms} (45 s by default, measured: 45 s after the broker was back); the test lowers it to
  * 10 s to stay short. Extra bridge settings for experiments: {@code -Dresilience.extra-settings=key=value,...}.
  *
- * <p>Each case checks that the scenario happened (a commit of the bridge met the outage, as its log says), and that
- * every event, all valid, ends with a created record, none with a dead letter, with one Kore.ai call each.
+ * <p>Each run checks that every event, all valid, ends with a created record, none with a dead letter, with one
+ * Kore.ai call each; and whether the scenario happened (a commit of the bridge met the outage, as its log says). The
+ * interceptor sees an acknowledgement only after the producer's future completed, so on a loaded machine the bridge
+ * can commit the acknowledged records while the broker is still shutting down, and no commit meets the outage (seen
+ * once in CI-like runs under load: all five outcomes acknowledged in one request). Such a run proves nothing about
+ * commits, so it is run again on a fresh broker, up to {@value #ATTEMPTS} times; a bridge that never lets a commit
+ * meet the outage fails.
  */
 @Tag("resilience")
 class CommitFailureTest {
@@ -57,6 +62,8 @@ class CommitFailureTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
     /** Longer than camel-kafka's commit timeout (5 s), so that a commit running into the outage fails. */
     private static final Duration OUTAGE = Duration.ofSeconds(6);
+    /** Runs of a case until a commit of the bridge meets the outage. */
+    private static final int ATTEMPTS = 3;
 
 
     @AfterEach
@@ -65,7 +72,7 @@ class CommitFailureTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(300)
     void outageDuringTheEndOfBatchCommitSkipsNoRecord() throws Exception {
         run("skip", (broker, prefix) -> {
             AtomicBoolean fired = new AtomicBoolean();
@@ -82,7 +89,7 @@ class CommitFailureTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(300)
     void outageDuringThePerRecordCommitDoesNotDeadLetterACreatedEvent() throws Exception {
         run("commit", (broker, prefix) -> {
             AtomicBoolean fired = new AtomicBoolean();
@@ -106,6 +113,19 @@ class CommitFailureTest {
     }
 
     private void run(String idPrefix, Arm arm, Check check) throws Exception {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (attempt(idPrefix, arm, check)) {
+                return;
+            }
+            System.out.println("COMMIT-FAILURE-TEST attempt " + attempt + " of " + ATTEMPTS + ": no commit met the "
+                    + "outage (the bridge committed before the broker was down)");
+        }
+        throw new AssertionError("in " + ATTEMPTS + " runs no commit of the bridge met the outage: the bridge's log "
+                + "has neither 'Could not commit offsets' nor 'offset commit during the batch failed'");
+    }
+
+    /** One run of a case: asserts the contract, and returns whether a commit met the outage. */
+    private boolean attempt(String idPrefix, Arm arm, Check check) throws Exception {
         String prefix = KafkaTestBroker.uniquePrefix("commit-failure");
         String requests = prefix + ".create";
         String created = prefix + ".created";
@@ -155,9 +175,6 @@ class CommitFailureTest {
                     System.out.println("COMMIT-FAILURE-TEST created: " + Outcomes.read(brokers, created, deadLetter)
                             .created() + "; Kore.ai calls more than once: " + kore.namesCalledMoreThanOnce());
                 }
-                // The scenario happened: a commit met the outage (logged by the batch's committer or its end).
-                assertThat(commits.lines()).as("lines of RecordBatches").anyMatch(line -> line.startsWith(
-                        "WARN Could not commit offsets") || line.startsWith("DEBUG offset commit during the batch failed"));
                 assertThat(outcomes.missing(ids)).as("events without outcome").isEmpty();
                 // Every event is valid and Kore.ai answers: an outage of Kafka is never a reason to dead-letter.
                 assertThat(outcomes.deadLettered()).as("dead letters").isEmpty();
@@ -166,6 +183,9 @@ class CommitFailureTest {
                 assertThat(kore.duplicateCalls()).as("Kore.ai calls beyond one per event").isZero();
                 assertThat(outcomes.idsWithSeveralLists()).as("events with several lists").isEmpty();
                 check.check(outcomes);
+                // Whether the scenario happened: a commit met the outage (logged by the batch's committer or its end).
+                return commits.lines().stream().anyMatch(line -> line.startsWith("WARN Could not commit offsets")
+                        || line.startsWith("DEBUG offset commit during the batch failed"));
             }
         }
     }
