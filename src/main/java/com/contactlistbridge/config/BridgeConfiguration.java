@@ -187,7 +187,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 FlowChecks.verify(initializing);
                 // camel-main has applied camel.component.kafka.* (file, -D, placeholders) by now; routes not started.
                 kafkaClients.read().logUse(ROUTE_CLIENTS);
-                warnIfRetriesOutlastThePollInterval(initializing, settings, maxPollRecords(initializing, settings));
+                int pollRecords = applyMaxPollRecords(initializing, settings);
+                warnIfRetriesOutlastThePollInterval(initializing, settings, pollRecords);
                 kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
                 // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
                 KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
@@ -214,11 +215,11 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The batch size of every consumer: camel.component.kafka.max-poll-records if set, else the bridge's default for
-     * its request budget ({@link BridgeSettings#defaultMaxPollRecords()}), set on the component before any endpoint
-     * copies its configuration.
+     * Sets the batch size of every consumer and returns it: camel.component.kafka.max-poll-records if set, else the
+     * bridge's default for its request budget ({@link BridgeSettings#defaultMaxPollRecords()}), set on the component
+     * before any endpoint copies its configuration.
      */
-    private static int maxPollRecords(CamelContext context, BridgeSettings settings) {
+    private static int applyMaxPollRecords(CamelContext context, BridgeSettings settings) {
         org.apache.camel.component.kafka.KafkaConfiguration kafka = kafkaConfiguration(context);
         if (kafka.getMaxPollRecords() == null) {
             kafka.setMaxPollRecords(settings.defaultMaxPollRecords());

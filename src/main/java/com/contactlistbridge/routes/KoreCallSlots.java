@@ -63,7 +63,7 @@ public class KoreCallSlots {
         }
     }
 
-    /** How many events hold a slot now (for tests and metrics). */
+    /** How many events hold a slot now (for tests). */
     public int inUse() {
         return size - slots.availablePermits();
     }
