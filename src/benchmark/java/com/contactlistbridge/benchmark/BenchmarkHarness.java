@@ -226,11 +226,25 @@ public final class BenchmarkHarness {
                 List<String> measured = EventLoader.ids("t", load.events());
                 all.addAll(measured);
                 long cpuBefore = process.cpuMillis();
+                Map<String, Long> threadsBefore = process.cpuMillisByThreadGroup();
+                long harnessCpuBefore = ContenderProcess.cpuMillis(ProcessHandle.current().pid());
+                Map<String, Long> harnessBefore = ContenderProcess.cpuMillisByThreadGroup(ProcessHandle.current().pid());
+                Map<String, Long> requestsBefore = brokerRequests();
                 long sendStart = System.nanoTime();
                 loader.sendAll(measured);
                 missing = collector.awaitAll(measured, options.stall, process::isAlive);
                 long cpuAfter = process.cpuMillis();
+                Map<String, Long> threadsAfter = process.cpuMillisByThreadGroup();
+                long harnessCpuAfter = ContenderProcess.cpuMillis(ProcessHandle.current().pid());
+                Map<String, Long> harnessAfter = ContenderProcess.cpuMillisByThreadGroup(ProcessHandle.current().pid());
+                Map<String, Long> requestsAfter = brokerRequests();
                 run.outcomes = (int) collector.count(measured)[0];
+                say(label + ": CPU ms per event by thread group: "
+                        + ContenderProcess.perEvent(threadsBefore, threadsAfter, run.outcomes)
+                        + String.format(Locale.ROOT, "; the harness's JVM (broker, stub, load, collector) %.2f",
+                                (harnessCpuAfter - harnessCpuBefore) / (double) Math.max(1, run.outcomes))
+                        + ": " + ContenderProcess.perEvent(harnessBefore, harnessAfter, run.outcomes)
+                        + "; broker requests per 100 events: " + perHundred(requestsBefore, requestsAfter, run.outcomes));
                 if (cpuBefore >= 0 && cpuAfter >= 0 && run.outcomes > 0) {
                     run.cpuMillisPerEvent = (cpuAfter - cpuBefore) / (double) run.outcomes;
                 }
@@ -478,6 +492,35 @@ public final class BenchmarkHarness {
 
     private String prefix(String scenario, String contender) {
         return "bench-" + runId + "-" + scenario + "-" + contender;
+    }
+
+    /** Requests the in-process broker has answered so far, by request type (its JMX RequestsPerSec counts). */
+    private static Map<String, Long> brokerRequests() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
+                    "kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+                Object count = server.getAttribute(name, "Count");
+                if (count instanceof Number number) {
+                    counts.merge(name.getKeyProperty("request"), number.longValue(), Long::sum);
+                }
+            }
+        } catch (Exception e) {
+            // No figures: the line says so.
+        }
+        return counts;
+    }
+
+    private static String perHundred(Map<String, Long> before, Map<String, Long> after, int events) {
+        List<String> parts = new ArrayList<>();
+        after.forEach((type, count) -> {
+            long delta = count - before.getOrDefault(type, 0L);
+            if (delta > 0 && events > 0) {
+                parts.add(type + " " + String.format(Locale.ROOT, "%.0f", delta * 100.0 / events));
+            }
+        });
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 
     private void say(String line) {

@@ -43,7 +43,8 @@ final class ContenderProcess implements AutoCloseable {
     static final String BRIDGE = "bridge";
     static final String BASELINE = "baseline";
     static final String BRIDGE_NO_DEDUPE = "bridge-no-dedupe";
-    static final List<String> NAMES = List.of(BRIDGE, BASELINE, BRIDGE_NO_DEDUPE);
+    static final String CAMEL_FLOOR = "camel-floor";
+    static final List<String> NAMES = List.of(BRIDGE, BASELINE, BRIDGE_NO_DEDUPE, CAMEL_FLOOR);
 
     /**
      * Taken as they are from {@link RunningBridge#baseSettings}: where Kafka and the stub are, and the Kore.ai
@@ -112,6 +113,13 @@ final class ContenderProcess implements AutoCloseable {
                 command.add(System.getProperty("java.class.path"));
                 command.add(Baseline.class.getName());
                 command.addAll(Baseline.arguments(config));
+                directory = Path.of("").toAbsolutePath().toFile();
+            }
+            case CAMEL_FLOOR -> {
+                command.add("-cp");
+                command.add(System.getProperty("java.class.path"));
+                command.add(CamelFloor.class.getName());
+                command.addAll(CamelFloor.arguments(config));
                 directory = Path.of("").toAbsolutePath().toFile();
             }
             case BRIDGE, BRIDGE_NO_DEDUPE -> {
@@ -218,8 +226,13 @@ final class ContenderProcess implements AutoCloseable {
 
     /** CPU time (user + system, all threads) the process has used so far, in ms from /proc (Linux), or -1. */
     long cpuMillis() {
+        return cpuMillis(process.pid());
+    }
+
+    /** CPU time (user + system, all threads) of process {@code pid} so far, in ms from /proc (Linux), or -1. */
+    static long cpuMillis(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // Fields after the command name (which may hold spaces) start after the last ')': utime is field 14.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
@@ -227,6 +240,55 @@ final class ContenderProcess implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU time in ms (user + system) of each group of the process's threads, from /proc/PID/task (Linux; empty
+     * elsewhere). A group is a thread name without its digits and '#', so "C2 CompilerThread0" and "C2
+     * CompilerThread1" (the JIT), "GC Thread#0" and "GC Thread#1" add up; exited threads are missing.
+     */
+    Map<String, Long> cpuMillisByThreadGroup() {
+        return cpuMillisByThreadGroup(process.pid());
+    }
+
+    /** {@link #cpuMillisByThreadGroup()} of process {@code pid}. */
+    static Map<String, Long> cpuMillisByThreadGroup(long pid) {
+        Map<String, Long> groups = new java.util.TreeMap<>();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (var stream = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) stream::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9#]", "").trim();
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    groups.merge(name, ticks * 1000 / CLOCK_TICKS_PER_SECOND, Long::sum);
+                } catch (IOException | RuntimeException threadGone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return groups;
+    }
+
+    /** "group 0.41, other 0.12, ..." : the groups' CPU between two readings per event, largest first. */
+    static String perEvent(Map<String, Long> before, Map<String, Long> after, int events) {
+        if (events <= 0 || after.isEmpty()) {
+            return "-";
+        }
+        List<Map.Entry<String, Long>> deltas = new ArrayList<>();
+        after.forEach((group, millis) -> deltas.add(Map.entry(group, millis - before.getOrDefault(group, 0L))));
+        deltas.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Long> delta : deltas) {
+            if (delta.getValue() * 100 >= events) { // at least 0.01 ms per event
+                parts.add(delta.getKey() + " " + String.format(Locale.ROOT, "%.2f", delta.getValue() / (double) events));
+            }
+        }
+        return String.join(", ", parts);
     }
 
     /** USER_HZ of Linux: /proc/PID/stat counts CPU time in these ticks (100 on every common platform). */
