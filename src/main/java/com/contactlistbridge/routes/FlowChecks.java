@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import com.contactlistbridge.config.InvalidSettingsException;
 import com.contactlistbridge.kore.KoreRequestFactory;
+import com.contactlistbridge.ops.LogEscaping;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.errorhandler.DeadLetterChannelDefinition;
@@ -32,6 +33,13 @@ public final class FlowChecks {
 
     private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([A-Za-z][A-Za-z0-9_]*)}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]+)}}");
+    /**
+     * Longest flow name: Kafka allows 249 characters in a group.instance.id, and the consume-topic block's is
+     * {@code contact-list-bridge-<flow>-<host name and a random part>} (see StaticGroupMembership).
+     */
+    static final int MAX_FLOW_NAME = 100;
+    /** What Kafka allows in a group.instance.id; also safe in a direct: endpoint and a route id. */
+    private static final Pattern FLOW_NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_FLOW_NAME + "}");
 
     private FlowChecks() {
     }
@@ -48,8 +56,17 @@ public final class FlowChecks {
                 continue;
             }
             String flowName = String.valueOf(parameters(consumer).get("flow"));
-            RouteDefinition flow = routeFrom(routes, "direct:" + flowName);
             String where = location(consumer, "route");
+            if (!FLOW_NAME.matcher(flowName).matches()) {
+                String shown = flowName.length() > MAX_FLOW_NAME + 20
+                        ? flowName.substring(0, MAX_FLOW_NAME + 20) + "... (" + flowName.length() + " characters)"
+                        : flowName;
+                problems.add(where + ": the flow name '" + LogEscaping.text(shown) + "' may have only "
+                        + "letters, digits, '.', '_' and '-' (1 to " + MAX_FLOW_NAME + " of them): it names the flow's "
+                        + "route (direct:<flow>) and its Kafka consumer's static member id");
+                continue;
+            }
+            RouteDefinition flow = routeFrom(routes, "direct:" + flowName);
             if (flow == null) {
                 problems.add(where + ": consume-topic feeds the flow '" + flowName + "', but no route starts with "
                         + "direct:" + flowName);

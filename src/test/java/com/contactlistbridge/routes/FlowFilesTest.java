@@ -118,6 +118,36 @@ class FlowFilesTest {
                         + "BRIDGE_CREATE_CONTACT_LIST_TOPIC_DEAD_LETTER) is missing: route consume-requests uses it");
     }
 
+    @Test
+    void aFlowNameKafkaWouldRefuseAsAStaticMemberIdIsRefusedAtStartUp() throws Exception {
+        // The consume-topic block names the flow; its consumer's group.instance.id carries the name, and Kafka allows
+        // only letters, digits, '.', '_' and '-' there (its own error would come later, from a consumer thread).
+        String yaml = Files.readString(CREATE)
+                .replace("value: create-contact-list\n", "value: create contact/list\n")
+                .replace("uri: direct:create-contact-list", "uri: direct:create contact/list");
+        Files.writeString(temp.resolve("create-contact-list.camel.yaml"), yaml);
+
+        assertThatThrownBy(() -> load("file:" + temp + "/*.camel.yaml").close())
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("route consume-requests")
+                .hasMessageContaining("the flow name 'create contact/list' may have only letters, digits, '.', '_' "
+                        + "and '-' (1 to " + FlowChecks.MAX_FLOW_NAME + " of them)");
+
+        String tooLong = "f".repeat(FlowChecks.MAX_FLOW_NAME + 1);
+        Files.writeString(temp.resolve("create-contact-list.camel.yaml"), Files.readString(CREATE)
+                .replace("value: create-contact-list\n", "value: " + tooLong + "\n")
+                .replace("uri: direct:create-contact-list", "uri: direct:" + tooLong));
+        assertThatThrownBy(() -> load("file:" + temp + "/*.camel.yaml").close())
+                .isInstanceOf(InvalidSettingsException.class)
+                .hasMessageContaining("the flow name '" + tooLong + "' may have only");
+
+        String longest = "f".repeat(FlowChecks.MAX_FLOW_NAME);
+        Files.writeString(temp.resolve("create-contact-list.camel.yaml"), Files.readString(CREATE)
+                .replace("value: create-contact-list\n", "value: " + longest + "\n")
+                .replace("uri: direct:create-contact-list", "uri: direct:" + longest));
+        load("file:" + temp + "/*.camel.yaml").close();
+    }
+
     private static String messages(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
