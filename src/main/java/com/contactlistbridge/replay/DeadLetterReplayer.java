@@ -66,9 +66,9 @@ final class DeadLetterReplayer {
         String requestsTopic = settings.requestsTopic();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumerConfig(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = partitions(consumer, deadLetterTopic, "bridge.topic.dead-letter");
+            List<TopicPartition> partitions = partitions(consumer, deadLetterTopic, settings.deadLetterKey());
             // Checked before anything is published: a producer would otherwise wait for the topic to appear.
-            partitions(consumer, requestsTopic, "bridge.topic.requests");
+            partitions(consumer, requestsTopic, settings.requestsKey());
             Map<TopicPartition, Long> endOffsets = read(() -> consumer.endOffsets(partitions), deadLetterTopic);
 
             Map<String, String> supersededBy = new HashMap<>();

@@ -60,7 +60,7 @@ public final class ReplayCommand {
 
         ReplaySettings settings;
         try {
-            settings = ReplaySettings.load(env);
+            settings = ReplaySettings.load(env, options.flow());
         } catch (InvalidSettingsException e) {
             List<String> problems = e.problems();
             err.println("contact-list-bridge replay cannot run: " + problems.size()

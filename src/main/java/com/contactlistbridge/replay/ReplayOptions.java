@@ -24,6 +24,7 @@ import com.contactlistbridge.kore.FailureReason;
  * @param maxReplays  refuse records that were already replayed this many times
  * @param dryRun      report what would be replayed, publish nothing
  * @param help        print the usage and do nothing else
+ * @param flow        the flow whose dead letters to replay ({@value #DEFAULT_FLOW} unless {@code --flow} names another)
  */
 public record ReplayOptions(
         Set<FailureReason> reasons,
@@ -32,9 +33,14 @@ public record ReplayOptions(
         Set<String> eventIds,
         int maxReplays,
         boolean dryRun,
-        boolean help) {
+        boolean help,
+        String flow) {
 
     public static final int DEFAULT_MAX_REPLAYS = 3;
+    /** The flow of bridge.topic.requests and bridge.topic.dead-letter. */
+    public static final String DEFAULT_FLOW = "create-contact-list";
+    /** A flow name as the start-up checks allow it (FlowChecks): letters, digits, '.', '_', '-'. */
+    private static final java.util.regex.Pattern FLOW_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
     /** Invalid events fail the same way every time: only outages are worth replaying unless asked otherwise. */
     public static final Set<FailureReason> DEFAULT_REASONS = Collections.unmodifiableSet(
@@ -43,7 +49,8 @@ public record ReplayOptions(
     public static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar contact-list-bridge.jar replay [options]",
             "",
-            "Re-publishes dead letters from bridge.topic.dead-letter to bridge.topic.requests, with the bridge's own",
+            "Re-publishes dead letters from bridge.topic.dead-letter to bridge.topic.requests (another flow's: from",
+            "bridge.<flow>.topic.dead-letter to bridge.<flow>.topic.requests, see --flow), with the bridge's own",
             "configuration (config/application.properties and environment variables). The dead-letter topic is read",
             "from the beginning up to its end as of the start; the original key, value and headers are published",
             "without the bridge.error.*/bridge.original.* headers, plus bridge.replayed-event-id (the original",
@@ -56,6 +63,9 @@ public record ReplayOptions(
             "  --until INSTANT      only dead letters written before INSTANT",
             "  --event-id ID[,ID]   only these event ids; repeatable",
             "  --max-replays N      refuse records already replayed N times (default " + DEFAULT_MAX_REPLAYS + ")",
+            "  --flow NAME          replay the dead letters of flow NAME (default " + DEFAULT_FLOW + "), e.g.",
+            "                       add-contacts: its topics are the settings bridge.NAME.topic.dead-letter and",
+            "                       bridge.NAME.topic.requests (README \"Add a flow\")",
             "  --dry-run            report what would be replayed, publish nothing",
             "  -h, --help           print this help",
             "",
@@ -68,11 +78,17 @@ public record ReplayOptions(
     public ReplayOptions {
         reasons = Collections.unmodifiableSet(EnumSet.copyOf(reasons));
         eventIds = Collections.unmodifiableSet(new LinkedHashSet<>(eventIds));
+        flow = flow == null ? DEFAULT_FLOW : flow;
+    }
+
+    /** True for the flow of bridge.topic.requests, whose processed events are kept by bare event id. */
+    public boolean defaultFlow() {
+        return DEFAULT_FLOW.equals(flow);
     }
 
     /** The defaults: UNAVAILABLE only, no time window, every event id, at most 3 replays, publishing. */
     public static ReplayOptions defaults() {
-        return new ReplayOptions(DEFAULT_REASONS, null, null, Set.of(), DEFAULT_MAX_REPLAYS, false, false);
+        return new ReplayOptions(DEFAULT_REASONS, null, null, Set.of(), DEFAULT_MAX_REPLAYS, false, false, null);
     }
 
     /**
@@ -87,11 +103,12 @@ public record ReplayOptions(
         Instant until = null;
         Integer maxReplays = null;
         boolean dryRun = false;
+        String flow = null;
 
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("-h") || arg.equals("--help")) {
-                return new ReplayOptions(DEFAULT_REASONS, null, null, Set.of(), DEFAULT_MAX_REPLAYS, false, true);
+                return new ReplayOptions(DEFAULT_REASONS, null, null, Set.of(), DEFAULT_MAX_REPLAYS, false, true, null);
             }
             if (!arg.startsWith("--") || arg.equals("--")) {
                 throw new IllegalArgumentException("unexpected argument '" + arg + "' (replay takes options only)");
@@ -125,6 +142,10 @@ public record ReplayOptions(
                     requireOnce(name, maxReplays);
                     maxReplays = positive(name, inlineValue != null ? inlineValue : next(args, ++i, name));
                 }
+                case "--flow" -> {
+                    requireOnce(name, flow);
+                    flow = flowName(inlineValue != null ? inlineValue : next(args, ++i, name));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -132,12 +153,12 @@ public record ReplayOptions(
             throw new IllegalArgumentException("--since (" + since + ") must be before --until (" + until + ")");
         }
         return new ReplayOptions(reasons.isEmpty() ? DEFAULT_REASONS : reasons, since, until, eventIds,
-                maxReplays == null ? DEFAULT_MAX_REPLAYS : maxReplays, dryRun, false);
+                maxReplays == null ? DEFAULT_MAX_REPLAYS : maxReplays, dryRun, false, flow);
     }
 
     /** The selection in words, for the report's first line. */
     public String describe() {
-        StringBuilder text = new StringBuilder("reasons ").append(reasons.stream().map(Enum::name)
+        StringBuilder text = new StringBuilder(defaultFlow() ? "" : "flow " + flow + ", ").append("reasons ").append(reasons.stream().map(Enum::name)
                 .collect(Collectors.joining(",")));
         if (since != null) {
             text.append(", since ").append(since);
@@ -165,6 +186,15 @@ public record ReplayOptions(
             throw new IllegalArgumentException("option " + name + " has an empty item in '" + value + "'");
         }
         return items;
+    }
+
+    private static String flowName(String value) {
+        if (!FLOW_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException("option --flow needs a flow name: letters, digits, '.', '_' and '-', "
+                    + "at most 100 (got '" + com.contactlistbridge.ops.LogEscaping.text(
+                    value.length() > 120 ? value.substring(0, 120) + "..." : value) + "')");
+        }
+        return value;
     }
 
     private static FailureReason reason(String value) {

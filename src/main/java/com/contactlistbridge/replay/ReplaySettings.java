@@ -34,12 +34,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the bridge's own camel-main configuration machinery without starting anything.
  *
  * @param kafkaBrokers    {@code kafka.brokers}
- * @param requestsTopic   {@code bridge.topic.requests}, where dead letters are re-published
- * @param deadLetterTopic {@code bridge.topic.dead-letter}, where they are read
+ * @param flow            the flow whose dead letters are replayed
+ * @param requestsKey     the setting naming the requests topic: {@code bridge.topic.requests} for the default flow,
+ *                        {@code bridge.<flow>.topic.requests} for another
+ * @param requestsTopic   its value: where dead letters are re-published
+ * @param deadLetterKey   the setting naming the dead-letter topic ({@code bridge.topic.dead-letter} or
+ *                        {@code bridge.<flow>.topic.dead-letter})
+ * @param deadLetterTopic its value: where dead letters are read
  * @param dedupeEnabled   {@code bridge.dedupe.enabled}: the bridge answers an event whose list it created before from
  *                        its processed events instead of calling Kore.ai again
  * @param processedTopic  {@code bridge.topic.processed}, where replay looks up which events have their list already
- *                        (null when the bridge keeps no processed events)
+ *                        (null when the bridge keeps no processed events, and for a flow other than the default: its
+ *                        calls are kept under other keys, and the bridge skips each call made before)
  * @param consumerConfig  Kafka consumer configuration: the bridge's address and security settings, for a
  *                        group-less, read-only scan of the dead-letter topic
  * @param producerConfig  Kafka producer configuration: the bridge's address and security settings, acks=all,
@@ -47,7 +53,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public record ReplaySettings(
         String kafkaBrokers,
+        String flow,
+        String requestsKey,
         String requestsTopic,
+        String deadLetterKey,
         String deadLetterTopic,
         boolean dedupeEnabled,
         String processedTopic,
@@ -74,6 +83,15 @@ public record ReplaySettings(
      *                                  read
      */
     public static ReplaySettings load(Map<String, String> env) {
+        return load(env, ReplayOptions.DEFAULT_FLOW);
+    }
+
+    /**
+     * {@link #load(Map)} for the dead letters of {@code flow}: the default flow's topics are
+     * {@code bridge.topic.requests} and {@code bridge.topic.dead-letter}, another flow's
+     * {@code bridge.<flow>.topic.requests} and {@code bridge.<flow>.topic.dead-letter} (README "Add a flow").
+     */
+    public static ReplaySettings load(Map<String, String> env, String flow) {
         Main main = new Main();
         // The bridge's file, unless moved the way the README documents for the bridge.
         main.setDefaultPropertyPlaceholderLocation(Application.PROPERTIES_LOCATION);
@@ -97,7 +115,7 @@ public record ReplaySettings(
         try {
             // init() builds and configures the CamelContext (properties, component options) but starts nothing.
             main.init();
-            return fromContext(main.getCamelContext());
+            return fromContext(main.getCamelContext(), flow);
         } catch (InvalidSettingsException e) {
             throw e;
         } catch (Exception e) {
@@ -110,20 +128,28 @@ public record ReplaySettings(
     /** Never print the Kafka client configuration: it may hold SASL passwords and key store secrets. */
     @Override
     public String toString() {
-        return "ReplaySettings[kafkaBrokers=" + kafkaBrokers + ", requestsTopic=" + requestsTopic
+        return "ReplaySettings[kafkaBrokers=" + kafkaBrokers + ", flow=" + flow + ", requestsTopic=" + requestsTopic
                 + ", deadLetterTopic=" + deadLetterTopic + ", dedupeEnabled=" + dedupeEnabled + "]";
     }
 
-    private static ReplaySettings fromContext(CamelContext context) {
+    private static ReplaySettings fromContext(CamelContext context, String flow) {
         PropertiesComponent properties = context.getPropertiesComponent();
         List<String> problems = new ArrayList<>();
+        boolean defaultFlow = ReplayOptions.DEFAULT_FLOW.equals(flow);
+        String prefix = defaultFlow ? "bridge." : "bridge." + flow + ".";
+        String requestsKey = prefix + "topic.requests";
+        String deadLetterKey = prefix + "topic.dead-letter";
         String brokers = required(properties, "kafka.brokers", problems);
-        String requests = required(properties, "bridge.topic.requests", problems);
-        String deadLetter = required(properties, "bridge.topic.dead-letter", problems);
+        String requests = required(properties, requestsKey, problems);
+        String deadLetter = required(properties, deadLetterKey, problems);
+        if (!defaultFlow && (requests == null || deadLetter == null)) {
+            problems.add("replay --flow " + flow + " reads the flow's topics from " + requestsKey + " and "
+                    + deadLetterKey + ", the settings its consume-topic block names (README \"Add a flow\")");
+        }
         if (requests != null && requests.equals(deadLetter)) {
             // Replaying a topic into itself would re-read its own output.
-            problems.add("bridge.topic.dead-letter (env " + BridgeSettings.envName("bridge.topic.dead-letter")
-                    + ") must differ from bridge.topic.requests (both are '" + requests + "')");
+            problems.add(deadLetterKey + " (env " + BridgeSettings.envName(deadLetterKey)
+                    + ") must differ from " + requestsKey + " (both are '" + requests + "')");
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
@@ -135,10 +161,10 @@ public record ReplaySettings(
         // Kafka component, so it can be read now.
         Properties client = KafkaClientSettings.of(context).read()
                 .forClients("replay (" + CLIENT_ID + ")");
-        String processed = dedupeEnabled ? properties.resolveProperty("bridge.topic.processed").map(String::strip)
-                .filter(topic -> !topic.isEmpty()).orElse(null) : null;
-        return new ReplaySettings(brokers, requests, deadLetter, dedupeEnabled, processed, consumerConfig(client),
-                producerConfig(client));
+        String processed = dedupeEnabled && defaultFlow ? properties.resolveProperty("bridge.topic.processed")
+                .map(String::strip).filter(topic -> !topic.isEmpty()).orElse(null) : null;
+        return new ReplaySettings(brokers, flow, requestsKey, requests, deadLetterKey, deadLetter, dedupeEnabled,
+                processed, consumerConfig(client), producerConfig(client));
     }
 
     private static Map<String, Object> consumerConfig(Properties client) {

@@ -22,9 +22,11 @@ import static com.contactlistbridge.replay.ReplayTestSupport.utf8;
 import static com.contactlistbridge.testsupport.KafkaTestClient.header;
 import static com.contactlistbridge.testsupport.KafkaTestClient.text;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +47,8 @@ class ReplayEndToEndTest {
     private final String requests = prefix + ".create";
     private final String createdTopic = prefix + ".created";
     private final String deadLetter = prefix + ".dlq";
+    /** The add-contacts flow's requests topic (RunningBridge.baseSettings), with .done and .dlq beside it. */
+    private final String addContacts = prefix + ".add-contacts";
 
     private WireMockServer kore;
     private RunningBridge bridge;
@@ -54,11 +58,14 @@ class ReplayEndToEndTest {
     void startBridge() throws Exception {
         brokers = KafkaTestBroker.get().bootstrapServers();
         KafkaTestBroker.get().createTopics(2, requests, createdTopic, deadLetter);
+        KafkaTestBroker.get().createTopics(1, addContacts, addContacts + ".done", addContacts + ".dlq");
         kore = new WireMockServer(options().dynamicPort());
         kore.start();
         Map<String, String> settings = RunningBridge.baseSettings(brokers, kore.baseUrl(), prefix);
         // One call per event: an outage dead-letters at once instead of after five backoffs.
         settings.put("bridge.retry.max-attempts", "1");
+        // Add-contacts events of five contacts go out in three calls.
+        settings.put("bridge.add-contacts.chunk-size", "2");
         bridge = RunningBridge.start(settings);
     }
 
@@ -187,6 +194,8 @@ class ReplayEndToEndTest {
             own.stubFor(post(urlPathEqualTo(API_PATH)).willReturn(aResponse().withStatus(503)));
             Map<String, String> settings = RunningBridge.baseSettings(brokers, own.baseUrl(), stopped);
             settings.put("bridge.retry.max-attempts", "1");
+        // Add-contacts events of five contacts go out in three calls.
+        settings.put("bridge.add-contacts.chunk-size", "2");
             Map<String, String> env = Map.of("KAFKA_BROKERS", brokers, "BRIDGE_TOPIC_REQUESTS", stopped + ".create",
                     "BRIDGE_TOPIC_DEAD_LETTER", stopped + ".dlq", "BRIDGE_TOPIC_PROCESSED", stopped + ".processed");
             try (RunningBridge running = RunningBridge.start(settings)) {
@@ -225,6 +234,54 @@ class ReplayEndToEndTest {
                 () -> KafkaTestClient.readAll(brokers, createdTopic, Duration.ZERO).stream()
                         .filter(r -> eventId.equals(header(r, "bridge.event-id"))).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
+    }
+
+    @Test
+    void anotherFlowsDeadLetterIsReplayedWithFlowAndOnlyItsCallsNotMadeBeforeAreMade() throws Exception {
+        String path = "/api/1.1/public/st-test-stream/campaign/contactList/addContacts";
+        kore.stubFor(post(urlPathEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"success\",\"message\":\"Contacts queued for addition.\"}")));
+        // The second chunk (contacts 3 and 4) meets an outage: with one attempt the event is dead-lettered at once.
+        kore.stubFor(post(urlPathEqualTo(path)).atPriority(1).withRequestBody(containing("\"4930000003\""))
+                .willReturn(aResponse().withStatus(503).withBody("Service Unavailable")));
+        StringBuilder contacts = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            contacts.append(i > 1 ? "," : "").append("{\"phoneNumber\":\"493000000").append(i).append("\"}");
+        }
+        KafkaTestClient.send(brokers, addContacts, "ac-outage",
+                "{\"eventId\":\"ac-outage\",\"listName\":\"Outage\",\"contacts\":[" + contacts + "]}");
+        ConsumerRecord<byte[], byte[]> dead = await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, addContacts + ".dlq", Duration.ZERO), r -> !r.isEmpty()).get(0);
+        assertThat(header(dead, "bridge.error.reason")).isEqualTo("UNAVAILABLE");
+        assertThat(kore.findAll(postRequestedFor(urlPathEqualTo(path)))).hasSize(2);
+
+        // The default flow's replay reads the create-contact-list dead letters only: nothing there.
+        Run createFlow = replay(env(), "--dry-run");
+        assertThat(createFlow.exitCode()).as(createFlow.err()).isZero();
+        assertThat(createFlow.out()).contains("read 0 dead letter(s) from " + deadLetter);
+
+        kore.removeStubMapping(kore.getStubMappings().stream().filter(m -> m.getPriority() == 1).findFirst()
+                .orElseThrow());
+        Map<String, String> env = new LinkedHashMap<>(env());
+        env.put("BRIDGE_ADD_CONTACTS_TOPIC_REQUESTS", addContacts);
+        env.put("BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER", addContacts + ".dlq");
+        Run run = replay(env, "--flow", "add-contacts");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.lineOf("ac-outage")).startsWith("REPLAYED ");
+        assertThat(run.out()).contains("flow add-contacts, reasons UNAVAILABLE")
+                .contains("read 1 dead letter(s) from " + addContacts + ".dlq; replayed 1 to " + addContacts + ",");
+        ConsumerRecord<byte[], byte[]> done = await().atMost(WAIT).until(
+                () -> KafkaTestClient.readAll(brokers, addContacts + ".done", Duration.ZERO), r -> !r.isEmpty()).get(0);
+        assertThat(header(done, "bridge.event-id")).isEqualTo("ac-outage");
+        assertThat(text(done.value())).contains("Contacts queued for addition.");
+        // The first chunk was sent before the outage and is not sent again: 2 calls then, 2 (chunks 2 and 3) now.
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> calls =
+                kore.findAll(postRequestedFor(urlPathEqualTo(path)));
+        assertThat(calls).hasSize(4);
+        assertThat(calls.stream().filter(c -> c.getBodyAsString().contains("\"4930000001\""))).hasSize(1);
+        assertThat(calls.stream().filter(c -> c.getBodyAsString().contains("\"4930000005\""))).hasSize(1);
     }
 
     private Map<String, String> env() {

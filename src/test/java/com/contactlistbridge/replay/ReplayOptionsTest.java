@@ -47,6 +47,41 @@ class ReplayOptionsTest {
     }
 
     @Test
+    void flowIsTheDefaultFlowUnlessNamedAndTheReportNamesAnotherOne() {
+        ReplayOptions defaults = ReplayOptions.parse(List.of());
+        assertThat(defaults.flow()).isEqualTo("create-contact-list");
+        assertThat(defaults.defaultFlow()).isTrue();
+        assertThat(defaults.describe()).isEqualTo("reasons UNAVAILABLE, max replays 3");
+
+        ReplayOptions other = ReplayOptions.parse(List.of("--flow", "add-contacts", "--reason", "REJECTED"));
+        assertThat(other.flow()).isEqualTo("add-contacts");
+        assertThat(other.defaultFlow()).isFalse();
+        assertThat(other.describe()).isEqualTo("flow add-contacts, reasons REJECTED, max replays 3");
+        assertThat(ReplayOptions.parse(List.of("--flow=update-contact-list")).flow())
+                .isEqualTo("update-contact-list");
+        assertThat(ReplayOptions.USAGE).contains("--flow NAME", "bridge.NAME.topic.dead-letter");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--flow=add contacts | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got 'add contacts')",
+            "--flow=a/b          | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got 'a/b')",
+            "--flow=             | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got '')",
+    })
+    void aFlowNameTheBridgeWouldRefuseIsRefused(String option, String message) {
+        assertThatThrownBy(() -> ReplayOptions.parse(List.of(option)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    @Test
+    void aFlowNameIsGivenOnceAndARefusedOneIsEchoedOnOneLine() {
+        assertThatThrownBy(() -> ReplayOptions.parse(List.of("--flow", "a", "--flow", "b")))
+                .hasMessage("option --flow is given more than once");
+        assertThatThrownBy(() -> ReplayOptions.parse(List.of("--flow=a\nFAKE LINE")))
+                .hasMessageContaining("(got 'a\\nFAKE LINE')");
+    }
+
+    @Test
     void helpWinsOverWhateverFollows() {
         assertThat(ReplayOptions.parse(List.of("--dry-run", "--help", "--bogus")).help()).isTrue();
         assertThat(ReplayOptions.parse(List.of("-h")).help()).isTrue();

@@ -46,6 +46,49 @@ class ReplaySettingsTest {
     }
 
     @Test
+    void anotherFlowsTopicsAreItsOwnSettingsAndItsCallsAreNotLookedUpByEventId() {
+        ReplaySettings settings = ReplaySettings.load(Map.of("KAFKA_BROKERS", "k:9092",
+                "BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER", "crm.add.dlq"), "add-contacts");
+
+        assertThat(settings.flow()).isEqualTo("add-contacts");
+        assertThat(settings.requestsKey()).isEqualTo("bridge.add-contacts.topic.requests");
+        assertThat(settings.requestsTopic()).as("config/application.properties").isEqualTo("contact-list.add-contacts");
+        assertThat(settings.deadLetterKey()).isEqualTo("bridge.add-contacts.topic.dead-letter");
+        assertThat(settings.deadLetterTopic()).as("environment beats the file").isEqualTo("crm.add.dlq");
+        assertThat(settings.dedupeEnabled()).isTrue();
+        assertThat(settings.processedTopic()).as("the store keeps this flow's calls under keys of their own")
+                .isNull();
+
+        ReplaySettings create = ReplaySettings.load(Map.of("KAFKA_BROKERS", "k:9092"));
+        assertThat(create.flow()).isEqualTo("create-contact-list");
+        assertThat(create.requestsKey()).isEqualTo("bridge.topic.requests");
+        assertThat(create.deadLetterKey()).isEqualTo("bridge.topic.dead-letter");
+        assertThat(create.processedTopic()).isEqualTo("contact-list.processed");
+    }
+
+    @Test
+    void aFlowWithoutItsTopicSettingsIsReportedWithTheSettingsToAdd() {
+        assertThatThrownBy(() -> ReplaySettings.load(Map.of("KAFKA_BROKERS", "k:9092"), "update-contact-list"))
+                .isInstanceOf(InvalidSettingsException.class)
+                .satisfies(e -> assertThat(((InvalidSettingsException) e).problems()).containsExactly(
+                        "bridge.update-contact-list.topic.requests (env BRIDGE_UPDATE_CONTACT_LIST_TOPIC_REQUESTS) "
+                                + "is missing",
+                        "bridge.update-contact-list.topic.dead-letter (env "
+                                + "BRIDGE_UPDATE_CONTACT_LIST_TOPIC_DEAD_LETTER) is missing",
+                        "replay --flow update-contact-list reads the flow's topics from "
+                                + "bridge.update-contact-list.topic.requests and "
+                                + "bridge.update-contact-list.topic.dead-letter, the settings its consume-topic block "
+                                + "names (README \"Add a flow\")"));
+        assertThatThrownBy(() -> ReplaySettings.load(Map.of("KAFKA_BROKERS", "k:9092",
+                "BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER", "contact-list.add-contacts"), "add-contacts"))
+                .isInstanceOf(InvalidSettingsException.class)
+                .satisfies(e -> assertThat(((InvalidSettingsException) e).problems()).containsExactly(
+                        "bridge.add-contacts.topic.dead-letter (env BRIDGE_ADD_CONTACTS_TOPIC_DEAD_LETTER) must "
+                                + "differ from bridge.add-contacts.topic.requests (both are "
+                                + "'contact-list.add-contacts')"));
+    }
+
+    @Test
     void dedupeSettingComesFromTheBridgeConfigurationToo() {
         assertThat(ReplaySettings.load(Map.of("KAFKA_BROKERS", "k:9092", "BRIDGE_DEDUPE_ENABLED", "false"))
                 .dedupeEnabled()).isFalse();
