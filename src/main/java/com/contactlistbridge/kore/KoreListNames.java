@@ -231,7 +231,8 @@ public class KoreListNames {
         for (JsonNode list : lists) {
             String name = list.path("name").asText(null);
             String id = list.path("_id").asText(null);
-            if (name != null && id != null) {
+            // A list whose id could not be passed on is no answer for an event (see CreatedContactList.idProblem).
+            if (name != null && id != null && CreatedContactList.idProblem(id) == null) {
                 byName.put(key(name), new CreatedContactList(null, id, name, list.path("status").asText(null),
                         list.path("createdAt").asText(null), true));
             }

@@ -91,7 +91,8 @@ public class KoreResponseParser implements Processor {
     /**
      * Interprets one answer.
      *
-     * @throws KoreApiException for every status other than 2xx, and for a 2xx without {@code data._id}
+     * @throws KoreApiException for every status other than 2xx, and for a 2xx without a usable {@code data._id}
+     *                          (see {@link CreatedContactList#idProblem})
      */
     public CreatedContactList parse(int status, byte[] body, String retryAfterHeader, String eventId,
                                     ContactListRequest request) throws KoreApiException {
@@ -102,6 +103,12 @@ public class KoreResponseParser implements Processor {
             if (id == null) {
                 throw new KoreApiException(status, "Kore.ai answered " + status + " without data._id: "
                         + redactor.redact(raw(body)), false, -1);
+            }
+            String idProblem = CreatedContactList.idProblem(id);
+            if (idProblem != null) {
+                // The list may exist, but its id cannot name it anywhere downstream; the id itself is not repeated.
+                throw new KoreApiException(status, "Kore.ai answered " + status + " with a data._id the bridge does "
+                        + "not pass on (" + idProblem + ")", false, -1);
             }
             String name = text(data.get("name"));
             String createdAt = text(data.get("createdAt"));

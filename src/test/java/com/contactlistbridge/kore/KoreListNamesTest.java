@@ -104,6 +104,16 @@ class KoreListNamesTest {
     }
 
     @Test
+    void aListWhoseIdCouldNotBePassedOnIsNoAnswer() throws Exception {
+        refresh("{\"data\":[" + list("Spaced", "cl 1") + "," + list("Long", "cl-" + "x".repeat(200)) + ","
+                + list("Fine", "cl-3") + "]}");
+
+        assertThat(found("Spaced")).isNull();
+        assertThat(found("Long")).isNull();
+        assertThat(found("Fine")).isEqualTo("cl-3");
+    }
+
+    @Test
     void aPagedAnswerIsFollowedWithSkipAndLimitUntilHasMoreIsFalse() throws Exception {
         List<String> queries = refresh(page(0, 2, true, list("A", "cl-a"), list("B", "cl-b")),
                 page(2, 2, true, list("C", "cl-c"), list("D", "cl-d")),

@@ -126,6 +126,26 @@ class KoreResponseParserTest {
     }
 
     @Test
+    void aListIdTooLongOrWithSpacesOrControlCharactersIsRefusedWithoutRepeatingIt() throws Exception {
+        String longest = "cl-" + "a".repeat(CreatedContactList.MAX_ID_LENGTH - 3);
+        assertThat(parser.parse(200, utf8("{\"data\":{\"_id\":\"" + longest + "\"}}"), null, "e-1", REQUEST)
+                .contactListId()).isEqualTo(longest);
+
+        String tooLong = longest + "b";
+        KoreApiException e = failure(201, "{\"data\":{\"_id\":\"" + tooLong + "\"}}", null);
+        assertThat(e.httpStatus()).isEqualTo(201);
+        assertThat(e.getMessage()).isEqualTo("Kore.ai answered 201 with a data._id the bridge does not pass on (129 "
+                + "characters, at most 128)");
+        for (String id : List.of("cl-1 2", "cl-1\\nFAKE LOG LINE", "cl-1\\u2028x", "cl-\\u200b1", "cl-1\\u0000",
+                "cl-1\\t")) {
+            KoreApiException refused = failure(200, "{\"data\":{\"_id\":\"" + id + "\"}}", null);
+            assertThat(refused).as(id).isNotNull();
+            assertThat(refused.getMessage()).as(id).startsWith("Kore.ai answered 200 with a data._id the bridge does "
+                    + "not pass on (character ").doesNotContain("cl-1", "FAKE");
+        }
+    }
+
+    @Test
     void errorsEnvelopeMessageContainsMsgAndCode() {
         KoreApiException e = failure(400, "{\"errors\":[{\"msg\":\"name too long\",\"code\":400}]}", null);
 
