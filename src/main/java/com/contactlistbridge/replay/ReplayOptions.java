@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.contactlistbridge.kore.FailureReason;
+import com.contactlistbridge.ops.LogEscaping;
+import com.contactlistbridge.routes.FlowChecks;
 
 /**
  * The validated command-line options of {@code replay}, parsed GNU style ({@code --name value} or
@@ -39,8 +41,6 @@ public record ReplayOptions(
     public static final int DEFAULT_MAX_REPLAYS = 3;
     /** The flow of bridge.topic.requests and bridge.topic.dead-letter. */
     public static final String DEFAULT_FLOW = "create-contact-list";
-    /** A flow name as the start-up checks allow it (FlowChecks): letters, digits, '.', '_', '-'. */
-    private static final java.util.regex.Pattern FLOW_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
     /** Invalid events fail the same way every time: only outages are worth replaying unless asked otherwise. */
     public static final Set<FailureReason> DEFAULT_REASONS = Collections.unmodifiableSet(
@@ -158,8 +158,8 @@ public record ReplayOptions(
 
     /** The selection in words, for the report's first line. */
     public String describe() {
-        StringBuilder text = new StringBuilder(defaultFlow() ? "" : "flow " + flow + ", ").append("reasons ").append(reasons.stream().map(Enum::name)
-                .collect(Collectors.joining(",")));
+        StringBuilder text = new StringBuilder(defaultFlow() ? "" : "flow " + flow + ", ").append("reasons ")
+                .append(reasons.stream().map(Enum::name).collect(Collectors.joining(",")));
         if (since != null) {
             text.append(", since ").append(since);
         }
@@ -188,11 +188,13 @@ public record ReplayOptions(
         return items;
     }
 
+    /** A flow name as the bridge's start-up allows it (FlowChecks), so that it can name only a flow. */
     private static String flowName(String value) {
-        if (!FLOW_NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException("option --flow needs a flow name: letters, digits, '.', '_' and '-', "
-                    + "at most 100 (got '" + com.contactlistbridge.ops.LogEscaping.text(
-                    value.length() > 120 ? value.substring(0, 120) + "..." : value) + "')");
+        if (!FlowChecks.isFlowName(value)) {
+            String shown = value.length() > FlowChecks.MAX_FLOW_NAME + 20
+                    ? value.substring(0, FlowChecks.MAX_FLOW_NAME + 20) + "..." : value;
+            throw new IllegalArgumentException("option --flow needs a flow name: " + FlowChecks.FLOW_NAME_RULE
+                    + " (got '" + LogEscaping.text(shown) + "')");
         }
         return value;
     }

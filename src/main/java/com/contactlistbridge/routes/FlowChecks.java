@@ -37,9 +37,12 @@ public final class FlowChecks {
      * Longest flow name: Kafka allows 249 characters in a group.instance.id, and the consume-topic block's is
      * {@code contact-list-bridge-<flow>-<host name and a random part>} (see StaticGroupMembership).
      */
-    static final int MAX_FLOW_NAME = 100;
+    public static final int MAX_FLOW_NAME = 100;
     /** What Kafka allows in a group.instance.id; also safe in a direct: endpoint and a route id. */
     private static final Pattern FLOW_NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_FLOW_NAME + "}");
+    /** The rule of {@link #isFlowName}, for messages. */
+    public static final String FLOW_NAME_RULE = "letters, digits, '.', '_' and '-' (1 to " + MAX_FLOW_NAME
+            + " of them)";
 
     private FlowChecks() {
     }
@@ -57,13 +60,13 @@ public final class FlowChecks {
             }
             String flowName = String.valueOf(parameters(consumer).get("flow"));
             String where = location(consumer, "route");
-            if (!FLOW_NAME.matcher(flowName).matches()) {
+            if (!isFlowName(flowName)) {
                 String shown = flowName.length() > MAX_FLOW_NAME + 20
                         ? flowName.substring(0, MAX_FLOW_NAME + 20) + "... (" + flowName.length() + " characters)"
                         : flowName;
                 problems.add(where + ": the flow name '" + LogEscaping.text(shown) + "' may have only "
-                        + "letters, digits, '.', '_' and '-' (1 to " + MAX_FLOW_NAME + " of them): it names the flow's "
-                        + "route (direct:<flow>) and its Kafka consumer's static member id");
+                        + FLOW_NAME_RULE + ": it names the flow's route (direct:<flow>) and its Kafka consumer's "
+                        + "static member id");
                 continue;
             }
             RouteDefinition flow = routeFrom(routes, "direct:" + flowName);
@@ -77,6 +80,11 @@ public final class FlowChecks {
         if (!problems.isEmpty()) {
             throw InvalidSettingsException.ofFlows(problems);
         }
+    }
+
+    /** True for a name a flow may have: {@link #FLOW_NAME_RULE}. */
+    public static boolean isFlowName(String name) {
+        return name != null && FLOW_NAME.matcher(name).matches();
     }
 
     /** Every setting a block's parameters name ({{key}}) exists: else the start would fail deep in Camel. */

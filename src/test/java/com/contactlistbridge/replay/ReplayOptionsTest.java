@@ -64,9 +64,9 @@ class ReplayOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "--flow=add contacts | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got 'add contacts')",
-            "--flow=a/b          | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got 'a/b')",
-            "--flow=             | option --flow needs a flow name: letters, digits, '.', '_' and '-', at most 100 (got '')",
+            "--flow=add contacts | option --flow needs a flow name: letters, digits, '.', '_' and '-' (1 to 100 of them) (got 'add contacts')",
+            "--flow=a/b          | option --flow needs a flow name: letters, digits, '.', '_' and '-' (1 to 100 of them) (got 'a/b')",
+            "--flow=             | option --flow needs a flow name: letters, digits, '.', '_' and '-' (1 to 100 of them) (got '')",
     })
     void aFlowNameTheBridgeWouldRefuseIsRefused(String option, String message) {
         assertThatThrownBy(() -> ReplayOptions.parse(List.of(option)))
