@@ -4,13 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 
-import com.contactlistbridge.benchmark.ContenderProcess.Config;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -127,10 +125,6 @@ final class CamelFloor {
         context.start();
         LOG.info("Started: {} workers, max.poll.records {}, requests {}", inFlight, maxPoll, topics.requests());
         stopped.await();
-    }
-
-    static List<String> arguments(Config config) {
-        return Baseline.arguments(config);
     }
 
     private static String sign(MACSigner signer) throws JOSEException {

@@ -35,6 +35,7 @@ import com.contactlistbridge.testsupport.RunningBridge;
  *       else, {@code max-poll-records} included, is the shipped default unless an option says otherwise.</li>
  *   <li>{@code bridge-no-dedupe}: the same jar with {@code BRIDGE_DEDUPE_ENABLED=false}.</li>
  *   <li>{@code baseline}: {@code java -cp <the harness's class path> ...Baseline <arguments>}.</li>
+ *   <li>{@code camel-floor}: the same with {@link CamelFloor}.</li>
  * </ul>
  * Standard output and error go to one log file; {@link #stop(Duration)} sends SIGTERM and waits.
  */
@@ -108,18 +109,12 @@ final class ContenderProcess implements AutoCloseable {
         Map<String, String> environment = new LinkedHashMap<>();
         File directory;
         switch (name) {
-            case BASELINE -> {
+            case BASELINE, CAMEL_FLOOR -> {
+                // Both take the same arguments (Baseline.arguments).
                 command.add("-cp");
                 command.add(System.getProperty("java.class.path"));
-                command.add(Baseline.class.getName());
+                command.add((name.equals(BASELINE) ? Baseline.class : CamelFloor.class).getName());
                 command.addAll(Baseline.arguments(config));
-                directory = Path.of("").toAbsolutePath().toFile();
-            }
-            case CAMEL_FLOOR -> {
-                command.add("-cp");
-                command.add(System.getProperty("java.class.path"));
-                command.add(CamelFloor.class.getName());
-                command.addAll(CamelFloor.arguments(config));
                 directory = Path.of("").toAbsolutePath().toFile();
             }
             case BRIDGE, BRIDGE_NO_DEDUPE -> {
