@@ -3,6 +3,7 @@ package com.contactlistbridge.benchmark;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.contactlistbridge.benchmark.ContenderProcess.Config;
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
@@ -226,17 +230,18 @@ public final class BenchmarkHarness {
                 List<String> measured = EventLoader.ids("t", load.events());
                 all.addAll(measured);
                 long cpuBefore = process.cpuMillis();
+                long harness = ProcessHandle.current().pid();
                 Map<String, Long> threadsBefore = process.cpuMillisByThreadGroup();
-                long harnessCpuBefore = ContenderProcess.cpuMillis(ProcessHandle.current().pid());
-                Map<String, Long> harnessBefore = ContenderProcess.cpuMillisByThreadGroup(ProcessHandle.current().pid());
+                long harnessCpuBefore = ContenderProcess.cpuMillis(harness);
+                Map<String, Long> harnessBefore = ContenderProcess.cpuMillisByThreadGroup(harness);
                 Map<String, Long> requestsBefore = brokerRequests();
                 long sendStart = System.nanoTime();
                 loader.sendAll(measured);
                 missing = collector.awaitAll(measured, options.stall, process::isAlive);
                 long cpuAfter = process.cpuMillis();
                 Map<String, Long> threadsAfter = process.cpuMillisByThreadGroup();
-                long harnessCpuAfter = ContenderProcess.cpuMillis(ProcessHandle.current().pid());
-                Map<String, Long> harnessAfter = ContenderProcess.cpuMillisByThreadGroup(ProcessHandle.current().pid());
+                long harnessCpuAfter = ContenderProcess.cpuMillis(harness);
+                Map<String, Long> harnessAfter = ContenderProcess.cpuMillisByThreadGroup(harness);
                 Map<String, Long> requestsAfter = brokerRequests();
                 run.outcomes = (int) collector.count(measured)[0];
                 say(label + ": CPU ms per event by thread group: "
@@ -244,7 +249,8 @@ public final class BenchmarkHarness {
                         + String.format(Locale.ROOT, "; the harness's JVM (broker, stub, load, collector) %.2f",
                                 (harnessCpuAfter - harnessCpuBefore) / (double) Math.max(1, run.outcomes))
                         + ": " + ContenderProcess.perEvent(harnessBefore, harnessAfter, run.outcomes)
-                        + "; broker requests per 100 events: " + perHundred(requestsBefore, requestsAfter, run.outcomes));
+                        + "; broker requests per 100 events: "
+                        + perHundred(requestsBefore, requestsAfter, run.outcomes));
                 if (cpuBefore >= 0 && cpuAfter >= 0 && run.outcomes > 0) {
                     run.cpuMillisPerEvent = (cpuAfter - cpuBefore) / (double) run.outcomes;
                 }
@@ -496,11 +502,11 @@ public final class BenchmarkHarness {
 
     /** Requests the in-process broker has answered so far, by request type (its JMX RequestsPerSec counts). */
     private static Map<String, Long> brokerRequests() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
         try {
-            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
-                    "kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            for (ObjectName name : server.queryNames(
+                    new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
                 Object count = server.getAttribute(name, "Count");
                 if (count instanceof Number number) {
                     counts.merge(name.getKeyProperty("request"), number.longValue(), Long::sum);

@@ -27,9 +27,10 @@ final class BenchmarkOptions {
                                       first send to the last outcome. rate: a backlog under the request budget, once per
                                       contender (about --rate-minutes minutes each). startup: launch with one event
                                       waiting -> its outcome, resident memory after 30 events and after --startup-events
-              --contenders LIST       bridge,baseline,bridge-no-dedupe,camel-floor (default: the first three; bridge-no-dedupe
-                                      is the bridge jar with BRIDGE_DEDUPE_ENABLED=false; the rate scenario skips it;
-                                      camel-floor is the least Camel route of the happy path, see CamelFloor)
+              --contenders LIST       bridge,baseline,bridge-no-dedupe,camel-floor (default: the first three;
+                                      bridge-no-dedupe is the bridge jar with BRIDGE_DEDUPE_ENABLED=false; the rate
+                                      scenario skips it; camel-floor is the least Camel route of the happy path, see
+                                      CamelFloor)
               --rounds N              rounds of burst, backlog and startup; the contenders alternate who goes first: odd
                                       rounds in the order of --contenders, even rounds reversed; the report gives the
                                       median and min-max per contender (default 3)

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -248,7 +249,7 @@ final class ContenderProcess implements AutoCloseable {
 
     /** {@link #cpuMillisByThreadGroup()} of process {@code pid}. */
     static Map<String, Long> cpuMillisByThreadGroup(long pid) {
-        Map<String, Long> groups = new java.util.TreeMap<>();
+        Map<String, Long> groups = new TreeMap<>();
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         try (var stream = Files.list(tasks)) {
             for (Path task : (Iterable<Path>) stream::iterator) {
@@ -280,7 +281,8 @@ final class ContenderProcess implements AutoCloseable {
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, Long> delta : deltas) {
             if (delta.getValue() * 100 >= events) { // at least 0.01 ms per event
-                parts.add(delta.getKey() + " " + String.format(Locale.ROOT, "%.2f", delta.getValue() / (double) events));
+                parts.add(delta.getKey() + " "
+                        + String.format(Locale.ROOT, "%.2f", delta.getValue() / (double) events));
             }
         }
         return String.join(", ", parts);
