@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.contactlistbridge.kore.FailureReason;
-import com.contactlistbridge.ops.LogEscaping;
 import com.contactlistbridge.routes.FlowChecks;
 
 /**
@@ -191,10 +190,8 @@ public record ReplayOptions(
     /** A flow name as the bridge's start-up allows it (FlowChecks), so that it can name only a flow. */
     private static String flowName(String value) {
         if (!FlowChecks.isFlowName(value)) {
-            String shown = value.length() > FlowChecks.MAX_FLOW_NAME + 20
-                    ? value.substring(0, FlowChecks.MAX_FLOW_NAME + 20) + "..." : value;
             throw new IllegalArgumentException("option --flow needs a flow name: " + FlowChecks.FLOW_NAME_RULE
-                    + " (got '" + LogEscaping.text(shown) + "')");
+                    + " (got '" + FlowChecks.shown(value) + "')");
         }
         return value;
     }

@@ -61,10 +61,7 @@ public final class FlowChecks {
             String flowName = String.valueOf(parameters(consumer).get("flow"));
             String where = location(consumer, "route");
             if (!isFlowName(flowName)) {
-                String shown = flowName.length() > MAX_FLOW_NAME + 20
-                        ? flowName.substring(0, MAX_FLOW_NAME + 20) + "... (" + flowName.length() + " characters)"
-                        : flowName;
-                problems.add(where + ": the flow name '" + LogEscaping.text(shown) + "' may have only "
+                problems.add(where + ": the flow name '" + shown(flowName) + "' may have only "
                         + FLOW_NAME_RULE + ": it names the flow's route (direct:<flow>) and its Kafka consumer's "
                         + "static member id");
                 continue;
@@ -85,6 +82,13 @@ public final class FlowChecks {
     /** True for a name a flow may have: {@link #FLOW_NAME_RULE}. */
     public static boolean isFlowName(String name) {
         return name != null && FLOW_NAME.matcher(name).matches();
+    }
+
+    /** A refused flow name for a message: on one line, and cut after 120 characters. */
+    public static String shown(String name) {
+        String cut = name.length() > MAX_FLOW_NAME + 20
+                ? name.substring(0, MAX_FLOW_NAME + 20) + "... (" + name.length() + " characters)" : name;
+        return LogEscaping.text(cut);
     }
 
     /** Every setting a block's parameters name ({{key}}) exists: else the start would fail deep in Camel. */
