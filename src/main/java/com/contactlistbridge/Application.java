@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.contactlistbridge.config.BridgeConfiguration;
 import com.contactlistbridge.config.InvalidSettingsException;
+import com.contactlistbridge.ops.HeapFootprint;
 import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.routes.BridgeRouteConfiguration;
 import com.contactlistbridge.routes.ConsumeTopicTemplate;
@@ -12,6 +13,7 @@ import com.contactlistbridge.routes.KoreRoutes;
 import com.contactlistbridge.routes.OutcomeRoutes;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
+import org.slf4j.LoggerFactory;
 
 /**
  * camel-main entry point of contact-list-bridge: no command runs the production bridge, {@code replay} re-publishes
@@ -37,6 +39,8 @@ public final class Application {
             System.exit(new ReplayCommand(System.getenv(), System.out, System.err)
                     .run(List.of(args).subList(1, args.length)));
         }
+        // Before the start-up allocates: G1 sizes the heap from the first collections on.
+        LoggerFactory.getLogger(Application.class).info("Memory: {}", HeapFootprint.apply());
         try {
             System.exit(newMain().run(args));
         } catch (Exception e) {
