@@ -120,6 +120,9 @@ class PackagedJarIT {
             assertThat(output).contains("created eventId=crm-jar-1 contactListId=cl-jar-1")
                     .contains("dead-lettered eventId=crm-jar-2 reason=INVALID_EVENT")
                     .contains("is shutdown")
+                    // Started with the JVM's default flags: the bridge lowers the heap free ratios (HeapFootprint).
+                    .contains("Memory: free heap above 40 % is given back to the OS (-XX:MinHeapFreeRatio=20 "
+                            + "-XX:MaxHeapFreeRatio=40")
                     // The shipped settings fit max.poll.interval.ms: no start-up warning.
                     .doesNotContain("could be evicted from its group")
                     .doesNotContain("SANDBOX")
@@ -134,7 +137,9 @@ class PackagedJarIT {
     @Test
     void badSettingsStopTheStartWithExitCodeTwoAndOneMessageNamingThemAll() throws Exception {
         Path log = temp.resolve("bad-config.log");
-        Process bridge = start(JAR, Map.of("KORE_CLIENT_SECRET", "short-s3cret"), log);
+        // An operator's heap flag is kept as given (HeapFootprint touches neither ratio then).
+        Process bridge = start(JAR, Map.of("KORE_CLIENT_SECRET", "short-s3cret"), log,
+                List.of("-XX:MaxHeapFreeRatio=70"));
 
         assertThat(bridge.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the start gives up by itself").isTrue();
         String output = Files.readString(log);
@@ -147,6 +152,7 @@ class PackagedJarIT {
                 .contains("kore.client-id (env KORE_CLIENT_ID) is missing")
                 .contains("kore.client-secret (env KORE_CLIENT_SECRET) is too short")
                 .contains("java -jar contact-list-bridge.jar demo")
+                .contains("Memory: heap free ratios as given: -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70")
                 .doesNotContain("short-s3cret")
                 .doesNotContain("\tat ");
     }
