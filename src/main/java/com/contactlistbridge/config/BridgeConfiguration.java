@@ -65,6 +65,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
     /** How long the start-up waits for a secured Kafka cluster to accept or refuse the credentials. */
     private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(10);
+    /** How long the start-up waits for the topics' max.message.bytes (see ProducerBatchLimit). */
+    private static final Duration TOPIC_LIMITS_TIMEOUT = Duration.ofSeconds(5);
     /** The bridge's kinds of Kafka clients, as the start-up log names them. */
     private static final String ROUTE_CLIENTS = "the routes (camel-kafka endpoints)";
     private static final String STORE_CLIENTS =
@@ -192,6 +194,12 @@ public class BridgeConfiguration implements CamelConfiguration {
                 kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
                 // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
                 KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
+                // Before any producer exists: no batch larger than an outcome or dead-letter topic accepts. Not for a
+                // context whose routes do not start (camel.main.auto-startup=false): it publishes nothing.
+                if (initializing.isAutoStartup()) {
+                    ProducerBatchLimit.apply(kafkaConfiguration(initializing), kafkaClients,
+                            FlowChecks.publishedTopics(initializing), TOPIC_LIMITS_TIMEOUT);
+                }
                 if (store != null) {
                     // Loads while the routes start; the service's start waits for it before routes consume.
                     store.prepare();

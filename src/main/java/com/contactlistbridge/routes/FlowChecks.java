@@ -79,6 +79,26 @@ public final class FlowChecks {
         }
     }
 
+    /**
+     * The topics the flows publish to: the outcome and dead-letter topics of every consume-topic block, settings
+     * resolved.
+     */
+    public static Set<String> publishedTopics(CamelContext context) {
+        Set<String> topics = new LinkedHashSet<>();
+        for (RouteDefinition consumer : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (!ConsumeTopicTemplate.GROUP.equals(consumer.getGroup())) {
+                continue;
+            }
+            for (String parameter : List.of("outcomeTopic", "deadLetterTopic")) {
+                Object value = parameters(consumer).get(parameter);
+                if (value != null) {
+                    topics.add(context.resolvePropertyPlaceholders(value.toString()));
+                }
+            }
+        }
+        return topics;
+    }
+
     /** True for a name a flow may have: {@link #FLOW_NAME_RULE}. */
     public static boolean isFlowName(String name) {
         return name != null && FLOW_NAME.matcher(name).matches();

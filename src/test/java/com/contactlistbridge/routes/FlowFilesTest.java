@@ -55,6 +55,9 @@ class FlowFilesTest {
             assertThat(bridge.context().getRoutes()).extracting(Route::getRouteId)
                     .contains("consume-requests", "create-contact-list", "create-list-once", "kore-create-contact-list",
                             "consume-add-contacts", "add-contacts", "kore-add-contacts");
+            // What ProducerBatchLimit reads the limits of: every flow's outcome and dead-letter topic, resolved.
+            assertThat(FlowChecks.publishedTopics(bridge.context())).containsExactlyInAnyOrder("files.created",
+                    "files.dlq", "files.add-contacts.done", "files.add-contacts.dlq");
         }
     }
 
