@@ -135,6 +135,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("kafkaClientSettings", kafkaClients);
         StaticGroupMembership membership = new StaticGroupMembership(() -> kafkaClients.forClients(LEAVE_CLIENTS));
         registry.bind("staticGroupMembership", membership);
+        ProducerBatchLimit batchLimit = new ProducerBatchLimit(kafkaClients, TOPIC_LIMITS_TIMEOUT);
+        // A context service: its start waits for the topic limits (see onContextInitializing below).
+        addService(context, batchLimit);
         ProcessedEvents processedEvents = null;
         if (settings.dedupeEnabled()) {
             processedEvents = new ProcessedEvents(settings.processedTopic(), settings.dedupeCacheSize(),
@@ -194,11 +197,10 @@ public class BridgeConfiguration implements CamelConfiguration {
                 kafkaClients.logUse(HEALTH_CLIENTS); // its admin client is made at the first probe
                 // Wrong credentials stop the start here, naming the setting, before any client retries into timeouts.
                 KafkaConnectionCheck.verify(kafkaClients, KAFKA_CHECK_TIMEOUT);
-                // Before any producer exists: no batch larger than an outcome or dead-letter topic accepts. Not for a
-                // context whose routes do not start (camel.main.auto-startup=false): it publishes nothing.
+                // No batch larger than an outcome or dead-letter topic accepts: read while the start-up goes on, in
+                // place before the routes start. Not for a context whose routes do not start (auto-startup=false).
                 if (initializing.isAutoStartup()) {
-                    ProducerBatchLimit.apply(kafkaConfiguration(initializing), kafkaClients,
-                            FlowChecks.publishedTopics(initializing), TOPIC_LIMITS_TIMEOUT);
+                    batchLimit.check(kafkaConfiguration(initializing), FlowChecks.publishedTopics(initializing));
                 }
                 if (store != null) {
                     // Loads while the routes start; the service's start waits for it before routes consume.

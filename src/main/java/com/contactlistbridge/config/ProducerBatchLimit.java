@@ -7,12 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.contactlistbridge.ops.LogEscaping;
 import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -34,15 +36,49 @@ import org.slf4j.LoggerFactory;
  * loops (it fails with RecordTooLargeException, and the dead-letter route trims the record). So at start-up the
  * routes' {@code batch.size} ({@code camel.component.kafka.producer-batch-size}) is capped at the smallest
  * {@code max.message.bytes} of the topics the flows publish to. The processed-events writer caps its own.
+ *
+ * <p>A context service, like the processed-events store: {@link #check} reads the limits in the background while the
+ * rest of the start-up runs, and the service's start waits for it, so the cap is in place before the routes start and
+ * camel-kafka makes its producers (at the first outcome, from the component's configuration).
  */
-public final class ProducerBatchLimit {
+public final class ProducerBatchLimit extends ServiceSupport {
 
     /** Kafka's and camel-kafka's default batch.size. */
     static final int DEFAULT_BATCH_SIZE = 16_384;
     static final String CLIENT_ID = "contact-list-bridge-topic-limits";
     private static final Logger LOG = LoggerFactory.getLogger(ProducerBatchLimit.class);
 
-    private ProducerBatchLimit() {
+    private final KafkaClientSettings clients;
+    private final Duration timeout;
+    private CompletableFuture<Integer> checking;
+
+    /**
+     * @param timeout how long reading the limits may take; then the start goes on with the configured batch size
+     */
+    public ProducerBatchLimit(KafkaClientSettings clients, Duration timeout) {
+        this.clients = clients;
+        this.timeout = timeout;
+    }
+
+    /** Starts reading the topics' limits in the background; the cap is set on {@code kafka} when they are known. */
+    public synchronized void check(KafkaConfiguration kafka, Collection<String> topics) {
+        checking = new CompletableFuture<>();
+        Thread checker = new Thread(() -> checking.complete(apply(kafka, clients, topics, timeout)),
+                "producer-batch-limit");
+        checker.setDaemon(true);
+        checker.start();
+    }
+
+    /** Waits for the check started by {@link #check}, if any (it gives up by itself after its timeout). */
+    @Override
+    protected void doStart() throws Exception {
+        CompletableFuture<Integer> started;
+        synchronized (this) {
+            started = checking;
+        }
+        if (started != null) {
+            started.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -53,8 +89,8 @@ public final class ProducerBatchLimit {
      *
      * @return the batch size the routes' producers use
      */
-    public static int apply(KafkaConfiguration kafka, KafkaClientSettings clients, Collection<String> topics,
-                            Duration timeout) {
+    static int apply(KafkaConfiguration kafka, KafkaClientSettings clients, Collection<String> topics,
+                     Duration timeout) {
         int configured = kafka.getProducerBatchSize() != null ? kafka.getProducerBatchSize() : DEFAULT_BATCH_SIZE;
         if (topics.isEmpty()) {
             return configured;

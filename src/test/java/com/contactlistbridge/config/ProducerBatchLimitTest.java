@@ -40,11 +40,13 @@ class ProducerBatchLimitTest {
         KafkaConfiguration component = new KafkaConfiguration();
         component.setBrokers(brokers);
 
-        int batchSize = ProducerBatchLimit.apply(component, settings(component), List.of(prefix + ".created",
-                prefix + ".small", prefix + ".not-created-yet"), TIMEOUT);
+        // As the bridge uses it: the check runs in the background, the service's start waits for it.
+        ProducerBatchLimit limit = new ProducerBatchLimit(settings(component), TIMEOUT);
+        limit.check(component, List.of(prefix + ".created", prefix + ".small", prefix + ".not-created-yet"));
+        limit.start();
 
-        assertThat(batchSize).isEqualTo(5_000);
         assertThat(component.getProducerBatchSize()).isEqualTo(5_000);
+        limit.stop();
         // Topics with the broker's default limit (1 MB) leave Kafka's 16 KB as it is.
         KafkaConfiguration other = new KafkaConfiguration();
         other.setBrokers(brokers);
