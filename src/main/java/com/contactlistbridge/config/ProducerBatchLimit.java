@@ -62,22 +62,38 @@ public final class ProducerBatchLimit extends ServiceSupport {
 
     /** Starts reading the topics' limits in the background; the cap is set on {@code kafka} when they are known. */
     public synchronized void check(KafkaConfiguration kafka, Collection<String> topics) {
-        checking = new CompletableFuture<>();
-        Thread checker = new Thread(() -> checking.complete(apply(kafka, clients, topics, timeout)),
-                "producer-batch-limit");
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        checking = result;
+        Thread checker = new Thread(() -> {
+            try {
+                result.complete(apply(kafka, clients, topics, timeout));
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("Could not check the topic limits for the producers' batch.size ({})",
+                        LogEscaping.text(KafkaClientSettings.rootMessage(e)));
+                result.complete(-1);
+            }
+        }, "producer-batch-limit");
         checker.setDaemon(true);
         checker.start();
     }
 
-    /** Waits for the check started by {@link #check}, if any (it gives up by itself after its timeout). */
+    /**
+     * Waits for the check started by {@link #check}, if any. It gives up by itself after its timeout; a check that
+     * still has not ended a few seconds later is left behind, and the start goes on.
+     */
     @Override
-    protected void doStart() throws Exception {
+    protected void doStart() throws InterruptedException {
         CompletableFuture<Integer> started;
         synchronized (this) {
             started = checking;
         }
-        if (started != null) {
+        if (started == null) {
+            return;
+        }
+        try {
             started.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("The check of the topic limits did not end in time: the producers keep batch.size as configured");
         }
     }
 
@@ -100,7 +116,9 @@ public final class ProducerBatchLimit extends ServiceSupport {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         Map<String, Integer> limits;
-        try (Admin admin = Admin.create(config)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(config);
             limits = limits(admin, topics, timeout);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -111,6 +129,11 @@ public final class ProducerBatchLimit extends ServiceSupport {
                     + "at most its max.message.bytes, or its events would be sent again and again",
                     topics, LogEscaping.text(KafkaClientSettings.rootMessage(e)), configured);
             return configured;
+        } finally {
+            if (admin != null) {
+                // Not Admin.close()'s unbounded wait for calls still pending with an unreachable cluster.
+                admin.close(Duration.ofSeconds(1));
+            }
         }
         int capped = capped(configured, limits);
         if (capped < configured) {

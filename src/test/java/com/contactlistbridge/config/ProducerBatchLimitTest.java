@@ -68,6 +68,22 @@ class ProducerBatchLimitTest {
         assertThat(component.getProducerBatchSize()).isEqualTo(8_000);
     }
 
+    @Test
+    void aCheckThatFailsDoesNotStopTheStart() {
+        KafkaConfiguration component = new KafkaConfiguration();
+        component.setBrokers("127.0.0.1:1");
+        // Not read(): making a client fails at once, inside the check.
+        ProducerBatchLimit limit = new ProducerBatchLimit(new KafkaClientSettings(() -> component, () -> null),
+                TIMEOUT);
+        limit.check(component, List.of("any-topic"));
+
+        limit.start();
+
+        assertThat(limit.isStarted()).isTrue();
+        assertThat(component.getProducerBatchSize()).isEqualTo(16_384);
+        limit.stop();
+    }
+
     private static KafkaClientSettings settings(KafkaConfiguration component) {
         return new KafkaClientSettings(() -> component, () -> null).read();
     }
