@@ -124,7 +124,8 @@ public final class ProducerBatchLimit extends ServiceSupport {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            LOG.warn("Could not read max.message.bytes of the outcome and dead-letter topics {} ({}): the producers "
+            // INFO, not WARN: clusters that grant no DescribeConfigs would warn at every start about a rare setup.
+            LOG.info("Could not read max.message.bytes of the outcome and dead-letter topics {} ({}): the producers "
                     + "keep batch.size {}. If a topic accepts less, set camel.component.kafka.producer-batch-size to "
                     + "at most its max.message.bytes, or its events would be sent again and again",
                     topics, LogEscaping.text(KafkaClientSettings.rootMessage(e)), configured);
