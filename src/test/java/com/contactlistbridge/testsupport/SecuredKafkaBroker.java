@@ -1,6 +1,7 @@
 package com.contactlistbridge.testsupport;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.contactlistbridge.embedded.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -69,8 +77,22 @@ public final class SecuredKafkaBroker implements AutoCloseable {
 
     /** Starts the broker and, for the SASL modes, creates the SCRAM user; returns once that user can log in. */
     public static SecuredKafkaBroker start(Mode mode) {
+        return start(mode, false);
+    }
+
+    /**
+     * As {@link #start(Mode)}; with {@code authorizer}, the broker checks ACLs (KRaft's StandardAuthorizer) and
+     * {@value #USER} may do only what {@link #grant} allows. The plain listener's clients (the broker itself, the
+     * test's tooling) are super users.
+     */
+    public static SecuredKafkaBroker start(Mode mode, boolean authorizer) {
         TestCertificates certificates = mode.tls() ? TestCertificates.get() : null;
         Map<String, String> server = new LinkedHashMap<>();
+        if (authorizer) {
+            server.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            server.put("super.users", "User:ANONYMOUS");
+            server.put("allow.everyone.if.no.acl.found", "false");
+        }
         if (mode.sasl()) {
             server.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
             server.put("listener.name.secured.scram-sha-512.sasl.jaas.config", SCRAM_LOGIN + " required;");
@@ -123,6 +145,23 @@ public final class SecuredKafkaBroker implements AutoCloseable {
     /** The SCRAM login of {@value #USER} with this password, as a {@code sasl.jaas.config} value. */
     public static String scramJaasConfig(String password) {
         return SCRAM_LOGIN + " required username=\"" + USER + "\" password=\"" + password + "\";";
+    }
+
+    /**
+     * Allows {@value #USER} these operations on every resource of this type whose name starts with {@code prefix}
+     * (a broker started with an authorizer only).
+     */
+    public void grant(ResourceType type, String prefix, AclOperation... operations) {
+        List<AclBinding> bindings = new ArrayList<>();
+        for (AclOperation operation : operations) {
+            bindings.add(new AclBinding(new ResourcePattern(type, prefix, PatternType.PREFIXED),
+                    new AccessControlEntry("User:" + USER, "*", operation, AclPermissionType.ALLOW)));
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", plainBootstrapServers()))) {
+            admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the ACLs " + bindings, e);
+        }
     }
 
     /** See {@link EmbeddedKafkaBroker#createTopics(int, String...)}. */
