@@ -2,13 +2,19 @@ package com.contactlistbridge.securedkafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.contactlistbridge.config.ProducerBatchLimit;
+import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.contactlistbridge.testsupport.SecuredKafkaBroker;
 import org.apache.kafka.common.acl.AclOperation;
@@ -22,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A cluster that checks ACLs, and a bridge user with only the rights README "Secured Kafka" lists: read, write,
  * describe and create on its topics, read on its consumer groups; nothing on the cluster, no DescribeConfigs. The flow,
- * the processed-events store (its topic created by the bridge) and readiness work; what the bridge may not read (the
- * topics' max.message.bytes) is one INFO line, not a failure.
+ * the processed-events store (its topic created by the bridge), readiness and replay work; what the bridge may not
+ * read (the topics' max.message.bytes) is one INFO line, not a failure.
  */
 class LeastPrivilegeAclTest {
 
@@ -45,7 +51,7 @@ class LeastPrivilegeAclTest {
     }
 
     @Test
-    void theListedRightsCarryTheFlowTheStoreAndReadiness() throws Exception {
+    void theListedRightsCarryTheFlowTheStoreReadinessAndReplay() throws Exception {
         Path security = Files.writeString(temp.resolve("kafka-security.properties"), String.join("\n",
                 "camel.component.kafka.security-protocol = SASL_PLAINTEXT",
                 "camel.component.kafka.sasl-mechanism = SCRAM-SHA-512",
@@ -59,11 +65,26 @@ class LeastPrivilegeAclTest {
             kafka.grant(ResourceType.TOPIC, flow.prefix, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE,
                     AclOperation.CREATE);
             kafka.grant(ResourceType.GROUP, flow.prefix, AclOperation.READ);
+            String locations = "file:" + security + ",file:config/application.properties";
             try (RunningBridge bridge = RunningBridge.start(flow.settings(kafka.securedBootstrapServers()),
-                    "file:" + security + ",file:config/application.properties")) {
+                    locations)) {
                 flow.runEvents();
                 assertThat(SecuredFlow.get(bridge.managementUrl(), "/observe/health/ready").statusCode())
                         .isEqualTo(200);
+
+                // replay with the same rights: reads the dead letters and the store without a group, writes requests.
+                flow.koreRecovers();
+                Map<String, String> env = Map.of("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION", locations,
+                        "KAFKA_BROKERS", kafka.securedBootstrapServers(), "BRIDGE_TOPIC_REQUESTS", flow.requests,
+                        "BRIDGE_TOPIC_DEAD_LETTER", flow.deadLetter, "BRIDGE_TOPIC_PROCESSED", flow.prefix
+                                + ".processed");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                int exit = new ReplayCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of());
+                assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+                assertThat(out.toString(StandardCharsets.UTF_8)).contains("REPLAYED").contains("eventId=crm-down");
+                flow.awaitReplayedEventCreated();
             }
         } finally {
             limitLogger.detachAppender(logs);
