@@ -2,19 +2,14 @@ package com.contactlistbridge.securedkafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.contactlistbridge.config.ProducerBatchLimit;
-import com.contactlistbridge.replay.ReplayCommand;
 import com.contactlistbridge.testsupport.RunningBridge;
 import com.contactlistbridge.testsupport.SecuredKafkaBroker;
 import org.apache.kafka.common.acl.AclOperation;
@@ -78,13 +73,7 @@ class LeastPrivilegeAclTest {
                         "KAFKA_BROKERS", kafka.securedBootstrapServers(), "BRIDGE_TOPIC_REQUESTS", flow.requests,
                         "BRIDGE_TOPIC_DEAD_LETTER", flow.deadLetter, "BRIDGE_TOPIC_PROCESSED", flow.prefix
                                 + ".processed");
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                int exit = new ReplayCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of());
-                assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
-                assertThat(out.toString(StandardCharsets.UTF_8)).contains("REPLAYED").contains("eventId=crm-down");
-                flow.awaitReplayedEventCreated();
+                flow.replayInProcessAndAwaitCreated(env);
             }
         } finally {
             limitLogger.detachAppender(logs);

@@ -71,13 +71,7 @@ class SaslSslScramTest {
                 assertThat(SecuredFlow.get(bridge.managementUrl(), "/observe/health").statusCode()).isEqualTo(200);
 
                 flow.koreRecovers();
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                int exit = new ReplayCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of());
-                assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
-                assertThat(out.toString(StandardCharsets.UTF_8)).contains("REPLAYED").contains("eventId=crm-down");
-                flow.awaitReplayedEventCreated();
+                flow.replayInProcessAndAwaitCreated(env);
                 flow.assertNoOutcomeHolds(kafka.password(), certificates.password());
 
                 String log = bridge.log();

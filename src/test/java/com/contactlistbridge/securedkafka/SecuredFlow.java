@@ -1,5 +1,8 @@
 package com.contactlistbridge.securedkafka;
 
+import com.contactlistbridge.replay.ReplayCommand;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -116,6 +119,20 @@ final class SecuredFlow implements AutoCloseable {
     /** Kore.ai answers again: the UNAVAILABLE event can be replayed. */
     void koreRecovers() {
         kore.removeStub(koreDown);
+    }
+
+    /**
+     * Runs replay in this JVM with {@code env} (its settings as environment variables): it must re-publish the
+     * UNAVAILABLE dead letter, and the bridge then creates that event's list.
+     */
+    void replayInProcessAndAwaitCreated(Map<String, String> env) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ReplayCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of());
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("REPLAYED").contains("eventId=crm-down");
+        awaitReplayedEventCreated();
     }
 
     /** Waits until the replayed event has its created record too. */
