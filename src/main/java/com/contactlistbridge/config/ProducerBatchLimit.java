@@ -93,7 +93,7 @@ public final class ProducerBatchLimit extends ServiceSupport {
         try {
             started.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("The check of the topic limits did not end in time: the producers keep batch.size as configured");
+            LOG.warn("The check of the topic limits did not end in time: the routes start without waiting for it");
         }
     }
 
